@@ -1,0 +1,29 @@
+# helpdesk_mgmt_mailgate: one command each. Every target does its own set-up.
+# See README.rst ("Development") for what each step installs and where.
+
+.PHONY: setup db test test-unit test-odoo demo lint clean
+
+setup:  ## virtualenv with Odoo 18.0, helpdesk_mgmt and the test tools
+	bash scripts/setup.sh
+
+db:  ## PostgreSQL (the PG* server, else a project-local cluster) + Odoo config
+	bash scripts/postgres.sh
+
+test:  ## both tiers: pure (pytest) then Odoo (a fresh database)
+	bash scripts/test.sh all
+
+test-unit:  ## the pure tier alone: no Odoo, no database
+	bash scripts/test.sh unit
+
+test-odoo:  ## the Odoo tier alone; TAGS=/helpdesk_mgmt_mailgate:TestMailQueue to narrow
+	bash scripts/test.sh odoo $(TAGS)
+
+demo:  ## a demo database, the sample mails through the gateway, Odoo on :8069
+	bash scripts/demo.sh
+
+lint:  ## ruff, pylint-odoo and the other pre-commit hooks
+	bash scripts/setup.sh && .venv/bin/pre-commit run --all-files
+
+clean:  ## stop the local PostgreSQL and remove .venv and .run
+	-bash scripts/postgres.sh stop
+	rm -rf .venv .run

@@ -1,0 +1,24 @@
+# Copyright 2026 helpdesk_mgmt_mailgate contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Helpdesk Mail Gateway",
+    "summary": "Run the helpdesk by email: team mail queues, tickets and "
+    "comments from mail, [INCIDENT]/[WORKUNIT] commands, masking",
+    "version": "18.0.1.0.0",
+    "license": "AGPL-3",
+    "category": "After-Sales",
+    "author": "helpdesk_mgmt_mailgate contributors, "
+    "Odoo Community Association (OCA)",
+    "website": "https://github.com/OCA/helpdesk",
+    "depends": ["helpdesk_mgmt", "mail"],
+    "data": [
+        "security/ir.model.access.csv",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/helpdesk_mailgate_log_views.xml",
+    ],
+    "demo": [
+        "demo/helpdesk_mailgate_demo.xml",
+    ],
+    "development_status": "Alpha",
+    "installable": True,
+}

@@ -1,0 +1,162 @@
+# Copyright 2026 helpdesk_mgmt_mailgate contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command, api, fields, models
+from odoo.tools import email_normalize, email_split
+
+from odoo.addons.mail.tools.alias_error import AliasError
+
+
+class HelpdeskTicketTeam(models.Model):
+    """A team's alias is its mail queue (Integria's "Cola de correo").
+
+    The ``mailgate_*`` fields are the queue's defaults for the tickets its
+    mails create, and its policy for senders who have no user.
+    """
+
+    _inherit = "helpdesk.ticket.team"
+
+    mailgate_default_stage_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.stage",
+        string="Status of new tickets",
+        domain="['|', ('team_ids', '=', False), ('team_ids', '=', id)]",
+        help="Stage of the tickets created from mail to this queue. "
+        "Empty: the team's first stage.",
+    )
+    mailgate_default_category_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.category",
+        string="Ticket type",
+        help="Category of the tickets created from mail to this queue.",
+    )
+    mailgate_default_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Owner",
+        domain="[('share', '=', False), ('id', 'in', user_ids)]",
+        help="Team member assigned to the tickets created from mail to this "
+        "queue.",
+    )
+    mailgate_unknown_sender = fields.Selection(
+        selection=[
+            ("contact", "Create the ticket for a contact"),
+            ("user", "Create a portal user"),
+            ("reject", "Reject the mail"),
+        ],
+        string="Senders without a user",
+        default="contact",
+        required=True,
+        help="What a new mail from an address that has no user gets: a ticket "
+        "for a contact found or created for the address; a portal user created "
+        "for the address, who becomes the ticket's creator; or no ticket and a "
+        "refusal sent to the sender.",
+    )
+    mailgate_invite_new_users = fields.Boolean(
+        string="Invite created users",
+        help="Send the portal invitation (password set-up mail) to the users "
+        "created for unknown senders. Off: they are created silently.",
+    )
+
+    # ------------------------------------------------------------
+    # Mail queue
+    # ------------------------------------------------------------
+
+    def _alias_get_error(self, message, message_dict, alias):
+        """Refuse new tickets from senders without a user when this team
+        rejects unknown senders; Odoo then sends the refusal
+        (``mail.alias._get_alias_bounced_body_fallback``).
+
+        Odoo asks the alias's parent record, this team, about mail that
+        would create a record; replies to a ticket ask the ticket instead, so
+        they are never refused here.
+        """
+        error = super()._alias_get_error(message, message_dict, alias)
+        if error or self.mailgate_unknown_sender != "reject":
+            return error
+        sender_email = email_normalize(message_dict.get("email_from") or "")
+        if sender_email and self.env["res.users"].sudo().search_count(
+            [("email_normalized", "=", sender_email)], limit=1
+        ):
+            return error
+        reason = self.env._("this queue only accepts mail from registered users")
+        self.env["helpdesk.mailgate.log"]._mailgate_record(
+            message_dict, "rejected", team=self, note=reason
+        )
+        return AliasError("mailgate_unknown_sender", reason)
+
+    @api.model
+    def _mailgate_team_of_alias(self, alias):
+        """Return the team whose mail queue is ``alias`` (empty if none)."""
+        if not alias or alias.alias_model_id.model != "helpdesk.ticket":
+            return self.browse()
+        return self.sudo().search([("alias_id", "=", alias.id)], limit=1)
+
+    def _mailgate_ticket_values(self):
+        """Values of a ticket created from a mail to this team's queue."""
+        self.ensure_one()
+        values = {"team_id": self.id}
+        if self.mailgate_default_stage_id:
+            values["stage_id"] = self.mailgate_default_stage_id.id
+        if self.mailgate_default_category_id:
+            values["category_id"] = self.mailgate_default_category_id.id
+        if self.mailgate_default_user_id:
+            values["user_id"] = self.mailgate_default_user_id.id
+        if self.company_id:
+            values["company_id"] = self.company_id.id
+        return values
+
+    def _mailgate_create_portal_user(self, email, name, partner=None):
+        """Create the portal user of an unknown sender, for this team's queue.
+
+        :param str email: the sender's normalized address, used as login;
+        :param str name: the sender's display name (the address when empty);
+        :param partner: the sender's existing contact, reused when given;
+        :return: the new ``res.users`` (portal, never internal)
+        """
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        values = {
+            "login": email,
+            "email": email,
+            "name": name or email,
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+            "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+        }
+        if partner:
+            values["partner_id"] = partner.id
+        user = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(no_reset_password=True)
+            .create(values)
+        )
+        if self.mailgate_invite_new_users:
+            user.with_context(create_user=True).action_reset_password()
+        return user
+
+    @api.model
+    def _mailgate_system_addresses(self):
+        """Every address of the database that must never become a follower:
+        the aliases (team queues included) and each alias domain's catchall
+        and bounce addresses, normalized."""
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        aliases = self.env["mail.alias"].sudo().search([("alias_name", "!=", False)])
+        return set(
+            filter(
+                None,
+                aliases.mapped("alias_full_name")
+                + domains.mapped("catchall_email")
+                + domains.mapped("bounce_email"),
+            )
+        )
+
+    def _mailgate_other_queues(self, msg_dict):
+        """Other teams whose queue the mail is also addressed to (To or Cc)."""
+        addresses = {
+            email_normalize(address)
+            for address in email_split(
+                ",".join(filter(None, [msg_dict.get("to"), msg_dict.get("cc")]))
+            )
+        }
+        return (
+            self.sudo().search([("alias_id.alias_full_name", "in", list(addresses))])
+            - self
+        )

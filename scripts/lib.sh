@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Shared settings and helpers of the project's scripts. Sourced, never run.
+#
+# Everything the scripts create lives in the repository: .venv/ (Python) and
+# .run/ (PostgreSQL cluster, Odoo config, logs, the addons-path link).
+
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ADDON=helpdesk_mgmt_mailgate
+VENV="${MAILGATE_VENV:-$REPO/.venv}"
+RUN="$REPO/.run"
+PY="$VENV/bin/python"
+ODOO_CONF="$RUN/odoo.conf"
+# The addon is loaded from an addons path entry holding it under its own name,
+# whatever the checkout's folder is called.
+ADDONS_LINK_DIR="$RUN/addons"
+# Project-local PostgreSQL cluster, used when no PG* variable names a server.
+LOCAL_PGPORT="${MAILGATE_PGPORT:-54329}"
+LOCAL_PGDATA="$RUN/pgdata"
+
+die() {
+    printf '\n%s: %s\n' "$(basename "$0")" "$*" >&2
+    exit 1
+}
+
+say() {
+    printf '==> %s\n' "$*"
+}
+
+can_install_debian_packages() {
+    [ "${MAILGATE_NO_APT:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null
+}
+
+# apt_install PKG...: install Debian packages when allowed, else fail saying so.
+apt_install() {
+    if ! can_install_debian_packages; then
+        die "missing Debian package(s): $*. Install them (apt-get install $*) or run as root without MAILGATE_NO_APT=1."
+    fi
+    say "installing Debian packages: $*"
+    if [ ! -f "$RUN/.apt-updated" ]; then
+        mkdir -p "$RUN"
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || die "apt-get update failed: check the Debian package sources."
+        touch "$RUN/.apt-updated"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null \
+        || die "apt-get install $* failed."
+}

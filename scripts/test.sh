@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The tests, each tier doing its own set-up first.
+#   scripts/test.sh unit   the pure tier: plain pytest, no Odoo, no database
+#   scripts/test.sh odoo   the Odoo tier: Odoo's test runner on a fresh database
+#   scripts/test.sh        both
+# Extra arguments after the tier go to pytest (unit) or become Odoo test tags
+# (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`.
+source "$(dirname "$0")/lib.sh"
+
+tier="${1:-all}"
+[ $# -gt 0 ] && shift
+
+unit_tier() {
+    say "pure tier (pytest, no Odoo)"
+    [ -x "$VENV/bin/pytest" ] || bash "$REPO/scripts/setup.sh"
+    cd "$REPO"
+    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin -p no:cacheprovider \
+        -q "$@" tests/test_unit_*.py
+}
+
+odoo_tier() {
+    bash "$REPO/scripts/setup.sh"
+    bash "$REPO/scripts/postgres.sh"
+    local db="mailgate_test_$$" log="$RUN/odoo-tests.log" tags="${1:-/$ADDON}"
+    say "Odoo tier: installing $ADDON in a fresh database $db and running $tags"
+    set +e
+    "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$ADDON" --without-demo=all \
+        --test-enable --test-tags "$tags" --stop-after-init \
+        --log-level=test --http-port="${MAILGATE_TEST_HTTP_PORT:-18069}" 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    set -e
+    [ -n "${KEEP_DB:-}" ] || "$PY" -m odoo db -c "$ODOO_CONF" drop "$db" >/dev/null 2>&1 \
+        || say "could not drop the test database $db"
+    odoo_summary "$log" "$rc"
+}
+
+# odoo_summary LOG RC: turn Odoo's test result into the closing line
+# "odoo: N passed, N failed", and fail on any failure, error or crash.
+odoo_summary() {
+    local log="$1" rc="$2" result failed errors total
+    result="$(grep -E 'odoo\.tests\.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)"
+    if [ -z "$result" ]; then
+        die "the Odoo tier ran no test (install failed? see $log)."
+    fi
+    read -r failed errors total < <(sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$result")
+    echo "odoo: $((total - failed - errors)) passed, $((failed + errors)) failed"
+    if [ "$rc" != 0 ] || [ "$((failed + errors))" != 0 ] || grep -qE ' (ERROR|CRITICAL) ' "$log"; then
+        die "the Odoo tier failed: see the errors above (full log: $log)."
+    fi
+    [ "$total" -gt 0 ] || die "the Odoo tier ran no test."
+}
+
+case "$tier" in
+unit) unit_tier "$@" ;;
+odoo) odoo_tier "$@" ;;
+all) unit_tier && odoo_tier ;;
+*) die "usage: scripts/test.sh [unit|odoo|all] [args]" ;;
+esac

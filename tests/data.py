@@ -1,0 +1,114 @@
+"""Raw mail templates for the gateway tests.
+
+Placeholders follow ``MailCase.format``: ``{email_from}``, ``{to}``, ``{cc}``,
+``{subject}``, ``{msg_id}``, ``{return_path}``, ``{references}``, ``{extra}``
+(extra header lines) and, here, ``{body}``.
+"""
+
+PLAIN = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+References: {references}
+Date: Mon, 30 Nov 2026 09:15:00 +0100
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+{extra}
+
+{body}
+"""
+
+# ISO-8859-1 body in quoted-printable; the subject is RFC 2047 encoded by the
+# caller (e.g. "=?ISO-8859-1?Q?Problema_con_los_servidores_ca=EDdos?=").
+PLAIN_LATIN1 = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Mon, 30 Nov 2026 09:15:00 +0100
+MIME-Version: 1.0
+Content-Type: text/plain; charset=ISO-8859-1
+Content-Transfer-Encoding: quoted-printable
+{extra}
+
+Seguimos teniendo problemas con los servidores. Han estado ca=EDdos toda la=
+ ma=F1ana.
+"""
+
+HTML_ONLY = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Mon, 30 Nov 2026 09:15:00 +0100
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: 8bit
+{extra}
+
+<html><body><p>Seguimos teniendo <b>problemas</b> con los servidores.</p>
+<p>Han estado caídos toda la mañana.</p></body></html>
+"""
+
+# The Integria manual's own example: a text body and screen1.png attached.
+WITH_ATTACHMENT = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Mon, 30 Nov 2026 09:15:00 +0100
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="----=_Part_screen1"
+{extra}
+
+------=_Part_screen1
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body}
+
+------=_Part_screen1
+Content-Type: image/png; name="screen1.png"
+Content-Disposition: attachment; filename="screen1.png"
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+------=_Part_screen1--
+"""
+
+# HTML with an inline (cid:) image, as mail clients send pasted screenshots.
+WITH_INLINE_IMAGE = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Mon, 30 Nov 2026 09:15:00 +0100
+MIME-Version: 1.0
+Content-Type: multipart/related; boundary="----=_Part_inline"
+{extra}
+
+------=_Part_inline
+Content-Type: text/html; charset=utf-8
+
+<html><body><p>Mirad la captura:</p><img src="cid:captura@example.com"></body></html>
+------=_Part_inline
+Content-Type: image/png; name="captura.png"
+Content-Disposition: inline; filename="captura.png"
+Content-ID: <captura@example.com>
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+------=_Part_inline--
+"""
+
+SEED_BODY = (
+    "Seguimos teniendo problemas con los servidores. "
+    "Han estado caídos toda la mañana."
+)
