@@ -31,3 +31,6 @@ def pytest_configure(config):
     root_name = ADDON_DIR.name
     _bare_package(root_name, ADDON_DIR)
     _bare_package(f"{root_name}.tests", ADDON_DIR / "tests")
+    # The pure tier must not reach Odoo even where it is installed: the unit
+    # tests then fall back on unittest.TestCase.
+    sys.modules.setdefault("odoo", None)

@@ -1,0 +1,822 @@
+try:
+    from odoo.tests import BaseCase as TestCase
+except ImportError:  # plain pytest, without Odoo
+    from unittest import TestCase
+
+from ..tools import command_block
+from ..tools.command_block import (
+    CommandBlock,
+    CommandField,
+    ParsedCommands,
+    Problem,
+    parse_commands,
+    parse_hours,
+    priority_key,
+    remove_blocks_from_html,
+    remove_blocks_from_text,
+    suggest,
+)
+from ..tools.html_text import html_to_text
+
+SPEC_EXAMPLE = """[INCIDENT]
+GROUP: Soporte
+ASSIGNED_T0: operador
+PRIORITY: 3
+STATUS: Assigned
+RESOLUTION: Invalid
+[INCIDENT]
+
+[WORKUNIT]
+TIME_USED: 0.05
+[WORKUNIT]
+"""
+
+
+def fields(*triples):
+    return tuple(CommandField(key, value, line) for key, value, line in triples)
+
+
+def problem(line, code, **params):
+    return Problem(line, code, tuple(params.items()))
+
+
+class TestParseValidBlocks(TestCase):
+    def test_spec_example(self):
+        """The example of the spec parses into two valid blocks."""
+        parsed = parse_commands(SPEC_EXAMPLE)
+        self.assertEqual(
+            parsed,
+            ParsedCommands(
+                incident=CommandBlock(
+                    kind="INCIDENT",
+                    start_line=1,
+                    end_line=7,
+                    fields=fields(
+                        ("GROUP", "Soporte", 2),
+                        ("ASSIGNED_TO", "operador", 3),
+                        ("PRIORITY", "3", 4),
+                        ("STATUS", "Assigned", 5),
+                        ("RESOLUTION", "Invalid", 6),
+                    ),
+                    problems=(),
+                ),
+                workunit=CommandBlock(
+                    kind="WORKUNIT",
+                    start_line=9,
+                    end_line=11,
+                    fields=fields(("TIME_USED", "0.05", 10)),
+                    problems=(),
+                ),
+            ),
+        )
+        self.assertTrue(parsed.incident.is_valid)
+        self.assertTrue(parsed.workunit.is_valid)
+        self.assertEqual(parsed.problems, ())
+
+    def test_every_incident_key(self):
+        """Every INCIDENT key is accepted, ASSIGNED_T0 and ASSIGNED_TO alike."""
+        cases = [
+            ("GROUP: Soporte", "GROUP", "Soporte"),
+            ("ASSIGNED_T0: operador", "ASSIGNED_TO", "operador"),
+            (
+                "ASSIGNED_TO: operador@example.com",
+                "ASSIGNED_TO",
+                "operador@example.com",
+            ),
+            ("PRIORITY: 5", "PRIORITY", "5"),
+            ("PRIORITY: very high", "PRIORITY", "very high"),
+            ("STATUS: In Progress", "STATUS", "In Progress"),
+            ("RESOLUTION: Invalid", "RESOLUTION", "Invalid"),
+        ]
+        for line, key, value in cases:
+            with self.subTest(line=line):
+                block = parse_commands(f"[INCIDENT]\n{line}\n[INCIDENT]").incident
+                self.assertEqual(block.fields, fields((key, value, 2)))
+                self.assertEqual(block.problems, ())
+
+    def test_case_and_spacing(self):
+        """Keys and markers ignore case, and spaces around keys, colons, values."""
+        cases = [
+            "PRIORITY: 2",
+            "priority: 2",
+            "Priority:2",
+            "  PRIORITY  :   2   ",
+            "\tPRIORITY\t:\t2",
+            "\xa0PRIORITY:\xa02\xa0",
+        ]
+        for line in cases:
+            with self.subTest(line=line):
+                block = parse_commands(f"[incident]\n{line}\n[Incident]").incident
+                self.assertEqual(block.fields, fields(("PRIORITY", "2", 2)))
+                self.assertTrue(block.is_valid)
+
+    def test_marker_variations(self):
+        """A marker may carry case changes, spaces, no-break spaces, emphasis."""
+        markers = [
+            "[INCIDENT]",
+            "[incident]",
+            "  [INCIDENT]  ",
+            "\xa0[INCIDENT]\xa0",
+            "[ INCIDENT ]",
+            "*[INCIDENT]*",
+            "**[INCIDENT]**",
+            "_[INCIDENT]_",
+        ]
+        for marker in markers:
+            with self.subTest(marker=marker):
+                text = f"{marker}\nSTATUS: Closed\n{marker}"
+                block = parse_commands(text).incident
+                self.assertEqual((block.start_line, block.end_line), (1, 3))
+                self.assertEqual(block.fields, fields(("STATUS", "Closed", 2)))
+
+    def test_not_a_marker(self):
+        """A marker that is not alone on its line opens no block."""
+        cases = [
+            "Please use [INCIDENT] blocks\nSTATUS: Closed\n[INCIDENT] is a marker",
+            "[INCIDENT]s\nSTATUS: Closed\n[INCIDENT]s",
+            "> [INCIDENT]\n> STATUS: Closed\n> [INCIDENT]",
+        ]
+        for text in cases:
+            with self.subTest(text=text):
+                self.assertEqual(parse_commands(text), ParsedCommands(None, None))
+
+    def test_blank_lines_and_surrounding_text(self):
+        """Blank lines in a block and text around the blocks are ignored."""
+        text = (
+            "Hello team,\n"
+            "the printer works again.\n"
+            "\n"
+            "[INCIDENT]\n"
+            "\n"
+            "STATUS: Closed\n"
+            "   \n"
+            "RESOLUTION: Fixed\n"
+            "\n"
+            "[INCIDENT]\n"
+            "Some words in between: with a colon.\n"
+            "[WORKUNIT]\n"
+            "\n"
+            "TIME_USED: 1h30\n"
+            "[WORKUNIT]\n"
+            "Regards,\n"
+            "Ann\n"
+        )
+        parsed = parse_commands(text)
+        self.assertEqual(
+            parsed.incident.fields,
+            fields(("STATUS", "Closed", 6), ("RESOLUTION", "Fixed", 8)),
+        )
+        self.assertEqual(
+            (parsed.incident.start_line, parsed.incident.end_line), (4, 10)
+        )
+        self.assertEqual(parsed.workunit.fields, fields(("TIME_USED", "1h30", 14)))
+        self.assertEqual(
+            (parsed.workunit.start_line, parsed.workunit.end_line), (12, 15)
+        )
+        self.assertEqual(parsed.problems, ())
+
+    def test_line_ends(self):
+        """Windows and old Mac line ends count lines like Unix ones."""
+        for newline in ("\n", "\r\n", "\r"):
+            with self.subTest(newline=repr(newline)):
+                text = newline.join(["hi", "[WORKUNIT]", "TIME_USED: 2", "[WORKUNIT]"])
+                block = parse_commands(text).workunit
+                self.assertEqual(block.fields, fields(("TIME_USED", "2", 3)))
+
+    def test_value_keeps_colons(self):
+        """Only the first colon separates the key from the value."""
+        block = parse_commands(
+            "[INCIDENT]\nGROUP: Level 2: Network\n[INCIDENT]"
+        ).incident
+        self.assertEqual(block.fields, fields(("GROUP", "Level 2: Network", 2)))
+
+    def test_no_block(self):
+        """A text without markers has no block and no problem."""
+        parsed = parse_commands("Hello,\nPRIORITY: 5\nthanks")
+        self.assertEqual(parsed, ParsedCommands(incident=None, workunit=None))
+        self.assertEqual(parsed.problems, ())
+
+    def test_get(self):
+        """get() finds a field by key in any case and by Integria's spelling."""
+        block = parse_commands("[INCIDENT]\nASSIGNED_T0: bob\n[INCIDENT]").incident
+        expected = CommandField("ASSIGNED_TO", "bob", 2)
+        for key in ("ASSIGNED_TO", "assigned_to", "ASSIGNED_T0", " assigned_t0 "):
+            with self.subTest(key=key):
+                self.assertEqual(block.get(key), expected)
+        self.assertIsNone(block.get("STATUS"))
+
+
+class TestParseProblems(TestCase):
+    def assertProblems(self, text, kind, expected):
+        parsed = parse_commands(text)
+        block = getattr(parsed, kind)
+        self.assertEqual(block.problems, tuple(expected))
+        self.assertFalse(block.is_valid)
+
+    def test_problem_codes(self):
+        """Every problem code is reported on its line with its params."""
+        cases = [
+            (
+                "[INCIDENT]\nPRIORTY: 3\n[INCIDENT]",
+                "incident",
+                [problem(2, "unknown_key", key="PRIORTY", hint="PRIORITY")],
+            ),
+            (
+                "[INCIDENT]\nASIGNED_T0: bob\n[INCIDENT]",
+                "incident",
+                [problem(2, "unknown_key", key="ASIGNED_T0", hint="ASSIGNED_TO")],
+            ),
+            (
+                "[INCIDENT]\nCOLOR: red\n[INCIDENT]",
+                "incident",
+                [problem(2, "unknown_key", key="COLOR")],
+            ),
+            (
+                "[INCIDENT]\nTIME_USED: 1\n[INCIDENT]",
+                "incident",
+                [problem(2, "unknown_key", key="TIME_USED")],
+            ),
+            (
+                "[WORKUNIT]\nTIME: 1\n[WORKUNIT]",
+                "workunit",
+                [problem(2, "unknown_key", key="TIME", hint="TIME_USED")],
+            ),
+            (
+                "[WORKUNIT]\nSTATUS: Closed\n[WORKUNIT]",
+                "workunit",
+                [problem(2, "unknown_key", key="STATUS")],
+            ),
+            (
+                "[INCIDENT]\nSTATUS: Open\nstatus: Closed\n[INCIDENT]",
+                "incident",
+                [problem(3, "repeated_key", key="status", first_line="2")],
+            ),
+            (
+                "[INCIDENT]\nASSIGNED_T0: ann\n\nASSIGNED_TO: bob\n[INCIDENT]",
+                "incident",
+                [problem(4, "repeated_key", key="ASSIGNED_TO", first_line="2")],
+            ),
+            (
+                "[INCIDENT]\nPRIORITY 3\n[INCIDENT]",
+                "incident",
+                [problem(2, "missing_colon", text="PRIORITY 3")],
+            ),
+            (
+                "[INCIDENT]\n: 3\n[INCIDENT]",
+                "incident",
+                [problem(2, "missing_colon", text=": 3")],
+            ),
+            (
+                "[INCIDENT]\nSTATUS:\n[INCIDENT]",
+                "incident",
+                [problem(2, "empty_value", key="STATUS")],
+            ),
+            (
+                "[INCIDENT]\nSTATUS:   \xa0\n[INCIDENT]",
+                "incident",
+                [problem(2, "empty_value", key="STATUS")],
+            ),
+            (
+                "text\n[INCIDENT]\nSTATUS: Closed\n",
+                "incident",
+                [problem(2, "unclosed_block", kind="INCIDENT")],
+            ),
+            (
+                (
+                    "[WORKUNIT]\nTIME_USED: 1\n[WORKUNIT]\n\n[WORKUNIT]\nTIME_USED: 2\n"
+                    "[WORKUNIT]"
+                ),
+                "workunit",
+                [problem(5, "repeated_block", kind="WORKUNIT", first_line="1")],
+            ),
+            (
+                "[INCIDENT]\n\n\n[INCIDENT]",
+                "incident",
+                [problem(1, "empty_block", kind="INCIDENT")],
+            ),
+            (
+                "[INCIDENT]\nPRIORITY: 7\n[INCIDENT]",
+                "incident",
+                [problem(2, "priority_out_of_range", value="7")],
+            ),
+            (
+                "[INCIDENT]\nPRIORITY: -1\n[INCIDENT]",
+                "incident",
+                [problem(2, "priority_out_of_range", value="-1")],
+            ),
+            (
+                "[INCIDENT]\nPRIORITY: hihg\n[INCIDENT]",
+                "incident",
+                [problem(2, "priority_invalid", value="hihg", hint="high")],
+            ),
+            (
+                "[INCIDENT]\nPRIORITY: urgent!!\n[INCIDENT]",
+                "incident",
+                [problem(2, "priority_invalid", value="urgent!!")],
+            ),
+            (
+                "[WORKUNIT]\nTIME_USED: abc\n[WORKUNIT]",
+                "workunit",
+                [problem(2, "time_invalid", value="abc")],
+            ),
+            (
+                "[WORKUNIT]\nTIME_USED: 0\n[WORKUNIT]",
+                "workunit",
+                [problem(2, "time_out_of_range", value="0")],
+            ),
+            (
+                "[WORKUNIT]\nTIME_USED: 25\n[WORKUNIT]",
+                "workunit",
+                [problem(2, "time_out_of_range", value="25")],
+            ),
+        ]
+        for text, kind, expected in cases:
+            with self.subTest(text=text):
+                self.assertProblems(text, kind, expected)
+
+    def test_every_problem_of_a_block(self):
+        """All problems of a block are listed in line order, valid fields kept."""
+        text = (
+            "Hi,\n"
+            "[INCIDENT]\n"
+            "GROUP: Soporte\n"
+            "PRIORTY: 3\n"
+            "GROUP: Ventas\n"
+            "STATUS\n"
+            "[INCIDENT]\n"
+            "[INCIDENT]\n"
+            "[INCIDENT]\n"
+        )
+        block = parse_commands(text).incident
+        self.assertEqual(block.fields, fields(("GROUP", "Soporte", 3)))
+        self.assertEqual(
+            [p.message for p in block.problems],
+            [
+                'line 4: unknown key "PRIORTY" (did you mean PRIORITY?)',
+                'line 5: key "GROUP" is given twice (first on line 3)',
+                'line 6: expected "KEY: value" but found "STATUS"',
+                (
+                    "line 8: a second [INCIDENT] block: only one is allowed"
+                    " (the first one starts on line 2)"
+                ),
+            ],
+        )
+
+    def test_problems_stay_in_their_kind(self):
+        """A problem in one block leaves the other kind's block valid."""
+        text = (
+            "[INCIDENT]\nPRIORITY: 9\n[INCIDENT]\n[WORKUNIT]\nTIME_USED: 1\n[WORKUNIT]"
+        )
+        parsed = parse_commands(text)
+        self.assertFalse(parsed.incident.is_valid)
+        self.assertTrue(parsed.workunit.is_valid)
+        self.assertEqual(parsed.problems, parsed.incident.problems)
+
+    def test_parsed_problems_in_line_order(self):
+        """ParsedCommands.problems lists both blocks' problems by line."""
+        text = (
+            "[WORKUNIT]\nTIME_USED: 0\n[WORKUNIT]\n"
+            "[INCIDENT]\nCOLOUR: red\n[INCIDENT]\n"
+            "[WORKUNIT]\n[WORKUNIT]"
+        )
+        parsed = parse_commands(text)
+        self.assertEqual(
+            [(p.line, p.code) for p in parsed.problems],
+            [(2, "time_out_of_range"), (5, "unknown_key"), (7, "repeated_block")],
+        )
+
+    def test_unclosed_block(self):
+        """An unclosed block reports only that: its lines are not parsed."""
+        text = "[WORKUNIT]\nTIME_USED: nonsense\nRegards,\nAnn"
+        block = parse_commands(text).workunit
+        self.assertEqual(
+            block,
+            CommandBlock(
+                kind="WORKUNIT",
+                start_line=1,
+                end_line=None,
+                fields=(),
+                problems=(problem(1, "unclosed_block", kind="WORKUNIT"),),
+            ),
+        )
+        self.assertEqual(
+            block.problems[0].message,
+            "line 1: the [WORKUNIT] block is not closed:"
+            " end it with a line holding only [WORKUNIT]",
+        )
+
+    def test_other_marker_inside_a_block(self):
+        """A marker of the other kind leaves the open block unclosed."""
+        text = "[INCIDENT]\nSTATUS: Closed\n[WORKUNIT]\nTIME_USED: 1\n[WORKUNIT]"
+        parsed = parse_commands(text)
+        self.assertEqual(
+            parsed.incident.problems, (problem(1, "unclosed_block", kind="INCIDENT"),)
+        )
+        self.assertEqual(parsed.workunit.fields, fields(("TIME_USED", "1", 4)))
+        self.assertTrue(parsed.workunit.is_valid)
+
+    def test_repeated_unclosed_block(self):
+        """A second, unclosed block of a kind is a repeated block."""
+        text = "[INCIDENT]\nSTATUS: Closed\n[INCIDENT]\nbye\n[INCIDENT]\nGROUP: x"
+        block = parse_commands(text).incident
+        self.assertEqual(block.fields, fields(("STATUS", "Closed", 2)))
+        self.assertEqual(
+            block.problems,
+            (problem(5, "repeated_block", kind="INCIDENT", first_line="1"),),
+        )
+
+    def test_messages(self):
+        """Every code has an English template that names the line."""
+        cases = [
+            (
+                problem(3, "empty_block", kind="WORKUNIT"),
+                'line 3: the [WORKUNIT] block holds no "KEY: value" line',
+            ),
+            (
+                problem(4, "empty_value", key="GROUP"),
+                'line 4: key "GROUP" has no value',
+            ),
+            (problem(5, "unknown_key", key="FOO"), 'line 5: unknown key "FOO"'),
+            (
+                problem(2, "priority_invalid", value="hihg", hint="high"),
+                (
+                    'line 2: priority "hihg" is not valid: use 0 (lowest) to 5'
+                    " (highest) or low, medium, high, very high (did you mean high?)"
+                ),
+            ),
+            (
+                problem(2, "priority_out_of_range", value="9"),
+                'line 2: priority "9" is out of range: use 0 (lowest) to 5 (highest)',
+            ),
+            (
+                problem(6, "time_invalid", value="abc"),
+                (
+                    'line 6: time "abc" is not valid: give hours such as 0.5, 0,5, 1h30'
+                    " or 90m"
+                ),
+            ),
+            (
+                problem(6, "time_out_of_range", value="25"),
+                'line 6: time "25" is out of range: more than 0 and at most 24 hours',
+            ),
+        ]
+        for item, message in cases:
+            with self.subTest(code=item.code):
+                self.assertEqual(item.message, message)
+        self.assertEqual(
+            set(command_block.MESSAGES),
+            {
+                "unclosed_block",
+                "repeated_block",
+                "empty_block",
+                "missing_colon",
+                "unknown_key",
+                "repeated_key",
+                "empty_value",
+                "priority_invalid",
+                "priority_out_of_range",
+                "time_invalid",
+                "time_out_of_range",
+            },
+        )
+
+    def test_params_dict(self):
+        """params_dict gives the params by name."""
+        item = problem(4, "unknown_key", key="PRIORTY", hint="PRIORITY")
+        self.assertEqual(item.params_dict, {"key": "PRIORTY", "hint": "PRIORITY"})
+
+    def test_long_line_is_shortened(self):
+        """A long malformed line is quoted shortened in its problem."""
+        text = "[INCIDENT]\n" + "word " * 40 + "\n[INCIDENT]"
+        (item,) = parse_commands(text).incident.problems
+        self.assertEqual(item.code, "missing_colon")
+        self.assertLessEqual(len(item.params_dict["text"]), 60)
+        self.assertTrue(item.params_dict["text"].endswith("..."))
+
+
+class TestPriority(TestCase):
+    def test_priority_key(self):
+        """Priorities 0-5 and level names map to helpdesk_mgmt's four keys."""
+        cases = [
+            ("0", "0"),
+            ("1", "0"),
+            ("2", "1"),
+            ("3", "2"),
+            ("4", "3"),
+            ("5", "3"),
+            (" 3 ", "2"),
+            ("03", "2"),
+            ("low", "0"),
+            ("Low", "0"),
+            ("MEDIUM", "1"),
+            ("high", "2"),
+            ("very high", "3"),
+            ("Very  High", "3"),
+            ("VERY_HIGH", "3"),
+            ("baja", "0"),
+            ("Media", "1"),
+            ("ALTA", "2"),
+            ("muy alta", "3"),
+        ]
+        for value, key in cases:
+            with self.subTest(value=value):
+                self.assertEqual(priority_key(value), key)
+                block = parse_commands(f"[INCIDENT]\nPRIORITY: {value}\n[INCIDENT]")
+                self.assertTrue(block.incident.is_valid)
+
+    def test_priority_levels_table(self):
+        """PRIORITY_LEVELS holds every accepted input, normalised."""
+        self.assertEqual(
+            command_block.PRIORITY_LEVELS,
+            {
+                "0": "0",
+                "1": "0",
+                "2": "1",
+                "3": "2",
+                "4": "3",
+                "5": "3",
+                "low": "0",
+                "medium": "1",
+                "high": "2",
+                "very high": "3",
+                "baja": "0",
+                "media": "1",
+                "alta": "2",
+                "muy alta": "3",
+            },
+        )
+
+    def test_invalid_priority(self):
+        """A value that is no priority raises ValueError saying why."""
+        cases = [
+            ("6", 'priority "6" is out of range: use 0 (lowest) to 5 (highest)'),
+            ("-1", 'priority "-1" is out of range: use 0 (lowest) to 5 (highest)'),
+            (
+                "2.5",
+                (
+                    'priority "2.5" is not valid: use 0 (lowest) to 5 (highest)'
+                    " or low, medium, high, very high"
+                ),
+            ),
+            (
+                "hihg",
+                (
+                    'priority "hihg" is not valid: use 0 (lowest) to 5 (highest)'
+                    " or low, medium, high, very high (did you mean high?)"
+                ),
+            ),
+        ]
+        for value, message in cases:
+            with self.subTest(value=value):
+                with self.assertRaises(ValueError) as caught:
+                    priority_key(value)
+                self.assertEqual(str(caught.exception), message)
+
+
+class TestHours(TestCase):
+    def test_parse_hours(self):
+        """TIME_USED takes decimal hours with a point or comma, or units."""
+        cases = [
+            ("0.05", 0.05),
+            ("0,5", 0.5),
+            (".5", 0.5),
+            ("2", 2.0),
+            ("24", 24.0),
+            ("24.0", 24.0),
+            ("1.5h", 1.5),
+            ("2 h", 2.0),
+            ("2 horas", 2.0),
+            ("1 hour", 1.0),
+            ("3 hours", 3.0),
+            ("2hrs", 2.0),
+            ("90m", 1.5),
+            ("45 min", 0.75),
+            ("30 minutos", 0.5),
+            ("15 minutes", 0.25),
+            ("1h30", 1.5),
+            ("1h 30m", 1.5),
+            ("1H30M", 1.5),
+            ("1 hora 30 minutos", 1.5),
+            ("2h15min", 2.25),
+            ("1:30", 1.5),
+            ("0:45", 0.75),
+            ("  1,25  ", 1.25),
+        ]
+        for value, hours in cases:
+            with self.subTest(value=value):
+                self.assertAlmostEqual(parse_hours(value), hours)
+                block = parse_commands(f"[WORKUNIT]\nTIME_USED: {value}\n[WORKUNIT]")
+                self.assertTrue(block.workunit.is_valid)
+
+    def test_invalid_hours(self):
+        """Non-durations and durations out of (0, 24] raise ValueError."""
+        invalid = 'time "{}" is not valid: give hours such as 0.5, 0,5, 1h30 or 90m'
+        out = 'time "{}" is out of range: more than 0 and at most 24 hours'
+        cases = [
+            ("0", out),
+            ("0.0", out),
+            ("0m", out),
+            ("25", out),
+            ("24.01", out),
+            ("1500m", out),
+            ("-1", out),
+            ("abc", invalid),
+            ("", invalid),
+            ("1.2.3", invalid),
+            ("1h90", invalid),
+            ("1 day", invalid),
+            ("one hour", invalid),
+            ("1e3", invalid),
+        ]
+        for value, template in cases:
+            with self.subTest(value=value):
+                with self.assertRaises(ValueError) as caught:
+                    parse_hours(value)
+                self.assertEqual(str(caught.exception), template.format(value))
+
+
+class TestSuggest(TestCase):
+    def test_suggest(self):
+        """suggest() returns the closest candidate, case-insensitively."""
+        stages = ["New", "In Progress", "Awaiting", "Done", "Cancelled"]
+        cases = [
+            ("In progres", stages, "In Progress"),
+            ("done", stages, "Done"),
+            ("DONE", stages, "Done"),
+            ("Canceled", stages, "Cancelled"),
+            ("xyz", stages, None),
+            ("", stages, None),
+            ("PRIORTY", ["GROUP", "PRIORITY"], "PRIORITY"),
+            ("Soport", ["Soporte", "Ventas"], "Soporte"),
+            ("anything", [], None),
+        ]
+        for value, candidates, expected in cases:
+            with self.subTest(value=value):
+                self.assertEqual(suggest(value, candidates), expected)
+
+
+class TestBlocksInHtml(TestCase):
+    def test_outlook_msonormal(self):
+        """A block in Outlook's MsoNormal paragraphs parses line by line."""
+        html = (
+            '<html><head><style>p.MsoNormal{margin:0}</style></head><body lang="ES">'
+            '<div class="WordSection1">'
+            "<p class=MsoNormal>Buenos días,<o:p></o:p></p>\n"
+            "<p class=MsoNormal><o:p>&nbsp;</o:p></p>\n"
+            "<p class=MsoNormal>[INCIDENT]<o:p></o:p></p>\n"
+            "<p class=MsoNormal>GROUP:&nbsp;Soporte<o:p></o:p></p>\n"
+            "<p class=MsoNormal>PRIORITY:\n4<o:p></o:p></p>\n"
+            "<p class=MsoNormal><span style='color:black'>STATUS</span>: "
+            "Assigned<o:p></o:p></p>\n"
+            "<p class=MsoNormal>[INCIDENT]<o:p></o:p></p>\n"
+            "<p class=MsoNormal><b>[WORKUNIT]</b><o:p></o:p></p>\n"
+            "<p class=MsoNormal>TIME_USED: 0,5<o:p></o:p></p>\n"
+            "<p class=MsoNormal><b>[WORKUNIT]</b><o:p></o:p></p>\n"
+            "</div></body></html>"
+        )
+        parsed = parse_commands(html_to_text(html))
+        self.assertEqual(
+            parsed.incident.fields,
+            fields(
+                ("GROUP", "Soporte", 4), ("PRIORITY", "4", 5), ("STATUS", "Assigned", 6)
+            ),
+        )
+        self.assertEqual(parsed.workunit.fields, fields(("TIME_USED", "0,5", 9)))
+        self.assertEqual(parsed.problems, ())
+
+    def test_gmail_divs(self):
+        """A block in Gmail's <div>/<br> HTML with &nbsp; parses line by line."""
+        html = (
+            '<div dir="ltr"><div>Hi,</div><div><br></div>'
+            "<div>[INCIDENT]</div>"
+            "<div>PRIORITY:&nbsp;high</div>"
+            "<div>ASSIGNED_T0:&nbsp; operador&nbsp;</div>"
+            "<div>[INCIDENT]<br></div>"
+            "<div>[WORKUNIT]<br>TIME_USED: 90m<br>[WORKUNIT]</div>"
+            '<div><br></div><div class="gmail_quote" data-o-mail-quote="1">'
+            '<div dir="ltr" class="gmail_attr">On Mon, Jan 8, 2024 wrote:<br></div>'
+            "<blockquote>[INCIDENT]<br>STATUS: Closed<br>[INCIDENT]</blockquote>"
+            "</div></div>"
+        )
+        parsed = parse_commands(html_to_text(html))
+        self.assertEqual(
+            parsed.incident.fields,
+            fields(("PRIORITY", "high", 4), ("ASSIGNED_TO", "operador", 5)),
+        )
+        self.assertEqual(parsed.workunit.fields, fields(("TIME_USED", "90m", 8)))
+        self.assertEqual(parsed.problems, ())
+
+
+class TestRemoveBlocksFromText(TestCase):
+    def test_remove(self):
+        """Removing blocks keeps the rest and collapses the blank lines left."""
+        both = "Hi\n\n[INCIDENT]\nSTATUS: x\n[INCIDENT]\n\n[WORKUNIT]\nTIME_USED: 1\n"
+        both += "[WORKUNIT]\n\nBye\n"
+        cases = [
+            (both, ["INCIDENT", "WORKUNIT"], "Hi\n\nBye\n"),
+            (both, ["incident"], "Hi\n\n[WORKUNIT]\nTIME_USED: 1\n[WORKUNIT]\n\nBye\n"),
+            (both, ["WORKUNIT"], "Hi\n\n[INCIDENT]\nSTATUS: x\n[INCIDENT]\n\nBye\n"),
+            (both, [], both),
+            ("[INCIDENT]\nA: 1\n[INCIDENT]\n\nText", ["INCIDENT"], "Text"),
+            ("Text\n\n[INCIDENT]\nA: 1\n[INCIDENT]\n\n", ["INCIDENT"], "Text\n"),
+            ("Text\n[INCIDENT]\nA: 1\n[INCIDENT]\nMore", ["INCIDENT"], "Text\nMore"),
+            ("a\n\n[INCIDENT]\n[INCIDENT]\nb", ["INCIDENT"], "a\n\nb"),
+            ("a\n[INCIDENT]\n[INCIDENT]\n\nb", ["INCIDENT"], "a\n\nb"),
+            ("a\r\n[INCIDENT]\r\nA: 1\r\n[INCIDENT]\r\nb", ["INCIDENT"], "a\r\nb"),
+            (
+                "a\n[INCIDENT]\nA: 1\nno end",
+                ["INCIDENT"],
+                "a\n[INCIDENT]\nA: 1\nno end",
+            ),
+            (
+                "[INCIDENT]\nA: 1\n[INCIDENT]\nmid\n[INCIDENT]\nB: 2\n[INCIDENT]",
+                ["INCIDENT"],
+                "mid\n[INCIDENT]\nB: 2\n[INCIDENT]",
+            ),
+        ]
+        for text, kinds, expected in cases:
+            with self.subTest(text=text, kinds=kinds):
+                self.assertEqual(remove_blocks_from_text(text, kinds), expected)
+
+
+class TestRemoveBlocksFromHtml(TestCase):
+    def test_remove(self):
+        """The HTML between the markers goes; nothing outside them is touched."""
+        cases = [
+            (
+                "<p>Hi</p><p>[INCIDENT]</p><p>STATUS: x</p><p>[INCIDENT]</p><p>Bye</p>",
+                ["INCIDENT"],
+                "<p>Hi</p><p></p><p>Bye</p>",
+            ),
+            (
+                "<p>Hi<br>[WORKUNIT]<br>TIME_USED: 1<br>[WORKUNIT]<br>Bye</p>",
+                ["WORKUNIT"],
+                "<p>Hi<br><br>Bye</p>",
+            ),
+            (
+                (
+                    "<p class=MsoNormal>&nbsp;[incident]&nbsp;<o:p></o:p></p>\n"
+                    "<p class=MsoNormal>GROUP: x<o:p></o:p></p>\n"
+                    "<p class=MsoNormal><b>*[INCIDENT]*</b><o:p></o:p></p><p>end</p>"
+                ),
+                ["INCIDENT"],
+                "<p class=MsoNormal></b><o:p></o:p></p><p>end</p>",
+            ),
+            (
+                (
+                    "<div>[INCIDENT]</div><div>A: 1</div><div>[INCIDENT]</div>"
+                    "<div>[WORKUNIT]</div><div>TIME_USED: 1</div><div>[WORKUNIT]</div>"
+                ),
+                ["INCIDENT", "WORKUNIT"],
+                "<div></div><div></div>",
+            ),
+            (
+                "<p>[INCIDENT]</p><p>A: 1</p>",
+                ["INCIDENT"],
+                "<p>[INCIDENT]</p><p>A: 1</p>",
+            ),
+            (
+                (
+                    "<p>Use [INCIDENT] markers</p><p>[INCIDENT]</p><p>A: 1</p>"
+                    "<p>[INCIDENT]</p>"
+                ),
+                ["INCIDENT"],
+                "<p>Use [INCIDENT] markers</p><p></p>",
+            ),
+            (
+                '<p title="[INCIDENT]">x</p><p>[INCIDENT]</p><p>A</p><p>[INCIDENT]</p>',
+                ["INCIDENT"],
+                '<p title="[INCIDENT]">x</p><p></p>',
+            ),
+            (
+                (
+                    "<p>[INCIDENT]</p><p>A</p><p>[INCIDENT]</p>"
+                    "<blockquote><p>[INCIDENT]</p><p>B</p><p>[INCIDENT]</p></blockquote>"
+                ),
+                ["INCIDENT"],
+                (
+                    "<p></p><blockquote><p>[INCIDENT]</p><p>B</p><p>[INCIDENT]</p>"
+                    "</blockquote>"
+                ),
+            ),
+            (
+                "<p>[WORKUNIT]</p><p>T</p><p>[WORKUNIT]</p>",
+                ["INCIDENT"],
+                "<p>[WORKUNIT]</p><p>T</p><p>[WORKUNIT]</p>",
+            ),
+            ("[INCIDENT]<br>A: 1<br>[INCIDENT]", ["INCIDENT"], ""),
+        ]
+        for html, kinds, expected in cases:
+            with self.subTest(html=html, kinds=kinds):
+                self.assertEqual(remove_blocks_from_html(html, kinds), expected)
+
+    def test_remove_after_parse(self):
+        """The HTML of a valid block is gone from the text of the result."""
+        html = (
+            "<div>Printer fixed.</div><div>[INCIDENT]</div><div>STATUS: Closed</div>"
+            "<div>[INCIDENT]</div><div>Thanks</div>"
+        )
+        parsed = parse_commands(html_to_text(html))
+        self.assertTrue(parsed.incident.is_valid)
+        result = remove_blocks_from_html(html, [parsed.incident.kind])
+        self.assertEqual(html_to_text(result), "Printer fixed.\nThanks")

@@ -1,0 +1,1 @@
+from . import automatic, command_block, html_text, masking, quoting, reference

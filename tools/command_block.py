@@ -1,0 +1,513 @@
+"""Parse the ``[INCIDENT]`` and ``[WORKUNIT]`` command blocks of a mail.
+
+A block opens and closes with the same marker on a line of its own and holds
+one ``KEY: value`` per line::
+
+    [INCIDENT]
+    PRIORITY: 3
+    STATUS: Assigned
+    [INCIDENT]
+
+The parser checks the syntax, the keys and the values it can judge alone
+(``PRIORITY``, ``TIME_USED``); the values that name records (``GROUP``,
+``ASSIGNED_TO``, ``STATUS``, ``RESOLUTION``) are for the caller to resolve,
+with :func:`suggest` for its hints. Every problem belongs to the block of its
+kind, and a block with any problem must not be applied at all.
+
+Problem codes, with the params each carries besides the optional ``hint``:
+
+- ``unclosed_block`` (kind): an opening marker with no closing marker;
+- ``repeated_block`` (kind, first_line): a second block of a kind;
+- ``empty_block`` (kind): a block with no ``KEY: value`` line;
+- ``missing_colon`` (text): a line of a block that is not ``KEY: value``;
+- ``unknown_key`` (key, hint): a key the block does not accept;
+- ``repeated_key`` (key, first_line): a key given twice;
+- ``empty_value`` (key): a key with nothing after the colon;
+- ``priority_invalid`` (value, hint) and ``priority_out_of_range`` (value);
+- ``time_invalid`` (value) and ``time_out_of_range`` (value).
+"""
+
+import difflib
+import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+INCIDENT = "INCIDENT"
+WORKUNIT = "WORKUNIT"
+ALLOWED_KEYS = {
+    INCIDENT: ("GROUP", "ASSIGNED_TO", "PRIORITY", "STATUS", "RESOLUTION"),
+    WORKUNIT: ("TIME_USED",),
+}
+KEY_ALIASES = {"ASSIGNED_T0": "ASSIGNED_TO"}  # Integria's spelling, with a zero
+
+PRIORITY_LEVELS = {
+    "0": "0",
+    "1": "0",
+    "2": "1",
+    "3": "2",
+    "4": "3",
+    "5": "3",
+    "low": "0",
+    "medium": "1",
+    "high": "2",
+    "very high": "3",
+    "baja": "0",
+    "media": "1",
+    "alta": "2",
+    "muy alta": "3",
+}
+MAX_HOURS = 24
+SUGGESTION_CUTOFF = 0.6
+
+MESSAGES = {
+    "unclosed_block": (
+        "the [{kind}] block is not closed: end it with a line holding only [{kind}]"
+    ),
+    "repeated_block": (
+        "a second [{kind}] block: only one is allowed"
+        " (the first one starts on line {first_line})"
+    ),
+    "empty_block": 'the [{kind}] block holds no "KEY: value" line',
+    "missing_colon": 'expected "KEY: value" but found "{text}"',
+    "unknown_key": 'unknown key "{key}"',
+    "repeated_key": 'key "{key}" is given twice (first on line {first_line})',
+    "empty_value": 'key "{key}" has no value',
+    "priority_invalid": (
+        'priority "{value}" is not valid: use 0 (lowest) to 5 (highest)'
+        " or low, medium, high, very high"
+    ),
+    "priority_out_of_range": (
+        'priority "{value}" is out of range: use 0 (lowest) to 5 (highest)'
+    ),
+    "time_invalid": (
+        'time "{value}" is not valid: give hours such as 0.5, 0,5, 1h30 or 90m'
+    ),
+    "time_out_of_range": (
+        'time "{value}" is out of range: more than 0 and at most 24 hours'
+    ),
+}
+HINT_MESSAGE = " (did you mean {hint}?)"
+LINE_MESSAGE = "line {line}: {problem}"
+
+_MARKER = re.compile(r"[\s*_~]*\[\s*(INCIDENT|WORKUNIT)\s*\][\s*_~]*", re.IGNORECASE)
+_HTML_FILLER = r"(?:\s|&nbsp;|&#160;|&#xa0;|[*_~])*"
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = r"\d+(?:[.,]\d+)?|[.,]\d+"
+_HOUR_UNITS = r"h|hr|hrs|hour|hours|hora|horas"
+_MINUTE_UNITS = r"m|min|mins|minute|minutes|minuto|minutos"
+_DURATION = re.compile(
+    rf"(?P<sign>-)?\s*(?:"
+    rf"(?P<hours>{_NUMBER})\s*(?:{_HOUR_UNITS})?"
+    rf"|(?P<minutes>{_NUMBER})\s*(?:{_MINUTE_UNITS})"
+    rf"|(?P<whole_hours>\d+)\s*(?:(?:{_HOUR_UNITS})\s*|:)"
+    rf"(?P<extra_minutes>[0-5]?\d)\s*(?:{_MINUTE_UNITS})?"
+    r")",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a block, to report to the sender.
+
+    :param line: 1-based line of the text given to :func:`parse_commands`
+    :param code: a key of :data:`MESSAGES`, stable for translations
+    :param params: the named values the message needs, as ``(name, value)``
+        pairs (a tuple keeps the dataclass hashable)
+    """
+
+    line: int
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def params_dict(self) -> dict[str, str]:
+        """:return: the params as a dict"""
+        return dict(self.params)
+
+    @property
+    def message(self) -> str:
+        """:return: the English sentence, e.g. ``line 4: unknown key "PRIORTY"
+        (did you mean PRIORITY?)``"""
+        problem = _describe(self.code, self.params_dict)
+        return LINE_MESSAGE.format(line=self.line, problem=problem)
+
+
+@dataclass(frozen=True)
+class CommandField:
+    """A ``KEY: value`` line of a block.
+
+    :param key: the canonical upper-case key (``ASSIGNED_T0`` is given as
+        ``ASSIGNED_TO``)
+    :param value: the value as written, without surrounding spaces
+    :param line: 1-based line of the text given to :func:`parse_commands`
+    """
+
+    key: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CommandBlock:
+    """The first block of a kind in a text, with its fields and problems.
+
+    :param kind: ``INCIDENT`` or ``WORKUNIT``
+    :param start_line: line of the opening marker
+    :param end_line: line of the closing marker, None when it is missing
+    :param fields: the well-formed fields, in text order
+    :param problems: every problem of this kind, in line order
+    """
+
+    kind: str
+    start_line: int
+    end_line: int | None
+    fields: tuple[CommandField, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def is_valid(self) -> bool:
+        """:return: whether the block may be applied (it has no problem)"""
+        return not self.problems
+
+    def get(self, key: str) -> CommandField | None:
+        """:param key: a key, in any case, ``ASSIGNED_T0`` accepted
+        :return: the field of that key, or None"""
+        key = _canonical_key(key)
+        return next((field for field in self.fields if field.key == key), None)
+
+
+@dataclass(frozen=True)
+class ParsedCommands:
+    """The command blocks of a text: at most one block per kind.
+
+    :param incident: the ``[INCIDENT]`` block, None when the text has none
+    :param workunit: the ``[WORKUNIT]`` block, None when the text has none
+    """
+
+    incident: CommandBlock | None
+    workunit: CommandBlock | None
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """:return: the problems of both blocks, in line order"""
+        blocks = (block for block in (self.incident, self.workunit) if block)
+        problems = (problem for block in blocks for problem in block.problems)
+        return tuple(sorted(problems, key=_line_of))
+
+
+@dataclass(frozen=True)
+class _RawBlock:
+    kind: str
+    start_line: int
+    end_line: int | None
+    body: tuple[tuple[int, str], ...]  # (line number, line) between the markers
+
+
+def parse_commands(text: str) -> ParsedCommands:
+    """Find and check the command blocks of a text (SPEC section 4).
+
+    Text outside the blocks is ignored. The first block of a kind is the one
+    reported; any later block of that kind adds a ``repeated_block`` problem
+    to it. A marker of the other kind inside an open block leaves that block
+    unclosed and opens the new one. The lines of an unclosed block are not
+    parsed: without its end, they may be the rest of the mail.
+
+    :param text: plain text (see ``html_text.html_to_text``), any line ends
+    :return: the blocks found, with their fields and problems
+    """
+    raw_blocks = _scan_blocks(text.splitlines())
+    return ParsedCommands(
+        incident=_build_block(INCIDENT, raw_blocks),
+        workunit=_build_block(WORKUNIT, raw_blocks),
+    )
+
+
+def priority_key(value: str) -> str:
+    """Map a ``PRIORITY`` value to helpdesk_mgmt's ``priority`` selection key.
+
+    :param value: 0 to 5, or a level name in English or Spanish, any case
+    :return: "0" (Low), "1" (Medium), "2" (High) or "3" (Very High)
+    :raise ValueError: when the value is not a priority; the message says why
+    """
+    _raise_for(_check_priority(value))
+    return PRIORITY_LEVELS[_normalise_priority(value)]
+
+
+def parse_hours(value: str) -> float:
+    """Read a ``TIME_USED`` value as hours.
+
+    Accepted: decimal hours with a point or a comma (``0.05``, ``0,5``, ``2``),
+    with an hour or minute unit in English or Spanish (``1.5h``, ``2 horas``,
+    ``90m``, ``45 min``), hours and minutes (``1h30``, ``1h 30m``, ``1:30``).
+
+    :param value: the value as written
+    :return: the hours, more than 0 and at most 24
+    :raise ValueError: when the value is not a duration or is out of range;
+        the message says which
+    """
+    _raise_for(_check_hours(value))
+    return _read_hours(value)
+
+
+def suggest(value: str, candidates: Iterable[str]) -> str | None:
+    """Return the candidate closest to a misspelt value, for "did you mean".
+
+    :param value: what the sender wrote
+    :param candidates: the accepted values
+    :return: the closest candidate as given (compared case-insensitively),
+        or None when none is close enough
+    """
+    by_folded = {}
+    for candidate in candidates:
+        by_folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(
+        value.strip().casefold(), list(by_folded), n=1, cutoff=SUGGESTION_CUTOFF
+    )
+    return by_folded[matches[0]] if matches else None
+
+
+def remove_blocks_from_text(text: str, kinds: Iterable[str]) -> str:
+    """Remove the blocks :func:`parse_commands` reports for some kinds.
+
+    The first closed block of each kind goes, markers included; an unclosed
+    block stays. Blank lines around a removed block collapse to the one blank
+    line that separated it from the text, or to none at the start or end.
+
+    :param text: the text given to :func:`parse_commands`
+    :param kinds: the kinds to remove, e.g. those of the applied blocks
+    :return: the text without those blocks, line ends kept
+    """
+    lines = text.splitlines(keepends=True)
+    removed = _block_line_numbers(_scan_blocks(lines), kinds)
+    kept = []
+    skipping_blanks = block_is_last = False
+    for number, line in enumerate(lines, start=1):
+        if number in removed:
+            skipping_blanks = not kept or not kept[-1].strip()
+            block_is_last = True
+        elif line.strip():
+            kept.append(line)
+            skipping_blanks = block_is_last = False
+        elif not skipping_blanks:
+            kept.append(line)
+    while block_is_last and kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(kept)
+
+
+def remove_blocks_from_html(html: str, kinds: Iterable[str]) -> str:
+    """Remove the first block of each kind from the source of an HTML body.
+
+    A marker counts only as the whole text between two tags (``&nbsp;``,
+    spaces and ``*_~`` emphasis around it allowed), as it must be a line of
+    its own. Everything from the first such opening marker to the next marker
+    of its kind goes, tags in between included; the tags around stay, so the
+    result may hold empty or unbalanced elements and must be sanitized again.
+    Nothing outside a pair of markers is touched; without a closing marker,
+    nothing is removed. The first pair in the source is taken, which is the
+    new text of a top-posted reply.
+
+    :param html: the HTML source of a mail body
+    :param kinds: the kinds to remove, e.g. those of the applied blocks
+    :return: the HTML source without those blocks
+    """
+    for kind in {kind.upper() for kind in kinds}:
+        markers = _html_marker(kind).finditer(html)
+        opening, closing = next(markers, None), next(markers, None)
+        if closing:
+            html = html[: opening.start()] + html[closing.end() :]
+    return html
+
+
+# Scanning
+
+
+def _scan_blocks(lines):
+    """Split lines into raw blocks; an unclosed block gets no body."""
+    blocks = []
+    kind = start_line = body = None
+    for number, line in enumerate(lines, start=1):
+        marker = _marker_kind(line)
+        if kind and marker == kind:
+            blocks.append(_RawBlock(kind, start_line, number, tuple(body)))
+            kind = None
+        elif marker:
+            if kind:
+                blocks.append(_RawBlock(kind, start_line, None, ()))
+            kind, start_line, body = marker, number, []
+        elif kind:
+            body.append((number, line))
+    if kind:
+        blocks.append(_RawBlock(kind, start_line, None, ()))
+    return blocks
+
+
+def _marker_kind(line):
+    match = _MARKER.fullmatch(line)
+    return match[1].upper() if match else None
+
+
+def _html_marker(kind):
+    return re.compile(
+        rf"(?:\A|(?<=>)){_HTML_FILLER}\[{_HTML_FILLER}{re.escape(kind)}"
+        rf"{_HTML_FILLER}\]{_HTML_FILLER}(?=<|\Z)",
+        re.IGNORECASE,
+    )
+
+
+def _block_line_numbers(raw_blocks, kinds):
+    """Return the line numbers of the first closed block of each kind."""
+    wanted = {kind.upper() for kind in kinds}
+    first_blocks = {}
+    for block in raw_blocks:
+        first_blocks.setdefault(block.kind, block)
+    return {
+        number
+        for kind, block in first_blocks.items()
+        if kind in wanted and block.end_line
+        for number in range(block.start_line, block.end_line + 1)
+    }
+
+
+# Checking
+
+
+def _build_block(kind, raw_blocks):
+    of_kind = [block for block in raw_blocks if block.kind == kind]
+    if not of_kind:
+        return None
+    first, *others = of_kind
+    fields, problems = _parse_body(first)
+    problems += [
+        _problem(
+            other.start_line, "repeated_block", kind=kind, first_line=first.start_line
+        )
+        for other in others
+    ]
+    return CommandBlock(
+        kind=kind,
+        start_line=first.start_line,
+        end_line=first.end_line,
+        fields=tuple(fields),
+        problems=tuple(sorted(problems, key=_line_of)),
+    )
+
+
+def _parse_body(block):
+    """Return the fields and the problems of the lines of a block."""
+    if block.end_line is None:
+        return [], [_problem(block.start_line, "unclosed_block", kind=block.kind)]
+    fields, problems = [], []
+    for number, line in block.body:
+        if not line.strip():
+            continue
+        result = _parse_line(block.kind, number, line, fields)
+        (fields if isinstance(result, CommandField) else problems).append(result)
+    if not (fields or problems):
+        problems.append(_problem(block.start_line, "empty_block", kind=block.kind))
+    return fields, problems
+
+
+def _parse_line(kind, number, line, fields):
+    """Return the field of a non-blank line, or its first problem."""
+    written_key, colon, value = line.partition(":")
+    written_key, value = written_key.strip(), value.strip()
+    if not (colon and written_key):
+        return _problem(number, "missing_colon", text=_shorten(line))
+    key = _canonical_key(written_key)
+    if key not in ALLOWED_KEYS[kind]:
+        hint = suggest(written_key, ALLOWED_KEYS[kind])
+        return _problem(number, "unknown_key", key=written_key, hint=hint)
+    first = next((field for field in fields if field.key == key), None)
+    if first:
+        return _problem(number, "repeated_key", key=written_key, first_line=first.line)
+    if not value:
+        return _problem(number, "empty_value", key=written_key)
+    check = _VALUE_CHECKS.get(key)
+    failure = check and check(value)
+    if failure:
+        code, params = failure
+        return _problem(number, code, **params)
+    return CommandField(key=key, value=value, line=number)
+
+
+def _check_priority(value):
+    normalised = _normalise_priority(value)
+    if normalised in PRIORITY_LEVELS:
+        return None
+    if _INTEGER.fullmatch(normalised):
+        return "priority_out_of_range", {"value": value}
+    names = [name for name in PRIORITY_LEVELS if not name.isdigit()]
+    return "priority_invalid", {"value": value, "hint": suggest(value, names)}
+
+
+def _check_hours(value):
+    hours = _read_hours(value)
+    if hours is None:
+        return "time_invalid", {"value": value}
+    if not 0 < hours <= MAX_HOURS:
+        return "time_out_of_range", {"value": value}
+    return None
+
+
+_VALUE_CHECKS = {"PRIORITY": _check_priority, "TIME_USED": _check_hours}
+
+
+def _normalise_priority(value):
+    normalised = " ".join(value.replace("_", " ").casefold().split())
+    return str(int(normalised)) if _INTEGER.fullmatch(normalised) else normalised
+
+
+def _read_hours(value):
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        return None
+    if match["hours"] is not None:
+        hours = _decimal(match["hours"])
+    elif match["minutes"] is not None:
+        hours = _decimal(match["minutes"]) / 60
+    else:
+        hours = int(match["whole_hours"]) + int(match["extra_minutes"]) / 60
+    return -hours if match["sign"] else hours
+
+
+def _decimal(number):
+    return float(number.replace(",", "."))
+
+
+# Helpers
+
+
+def _canonical_key(key):
+    key = key.strip().upper()
+    return KEY_ALIASES.get(key, key)
+
+
+def _problem(line, code, **params):
+    """Build a Problem; params that are None (no hint) are left out."""
+    pairs = tuple(
+        (name, str(value)) for name, value in params.items() if value is not None
+    )
+    return Problem(line=line, code=code, params=pairs)
+
+
+def _describe(code, params):
+    description = MESSAGES[code].format(**params)
+    if params.get("hint"):
+        description += HINT_MESSAGE.format(**params)
+    return description
+
+
+def _raise_for(failure):
+    if failure:
+        raise ValueError(_describe(*failure))
+
+
+def _shorten(line):
+    return textwrap.shorten(line, width=60, placeholder="...")
+
+
+def _line_of(problem):
+    return problem.line
