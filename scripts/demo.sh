@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The demo: a database with the addon and its demo data (two teams with their
+# queues, an agent, a customer), the sample mails of demo/mails/*.eml pushed
+# through Odoo's real mail gateway, and Odoo serving on 127.0.0.1:8069.
+#   MAILGATE_DEMO_DB   database name (mailgate_demo)
+#   MAILGATE_DEMO_PORT HTTP port (8069)
+source "$(dirname "$0")/lib.sh"
+
+DB="${MAILGATE_DEMO_DB:-mailgate_demo}"
+PORT="${MAILGATE_DEMO_PORT:-8069}"
+
+bash "$REPO/scripts/setup.sh"
+bash "$REPO/scripts/postgres.sh"
+
+installed() {
+    "$PY" - "$ODOO_CONF" "$DB" <<'PY' 2>/dev/null
+import sys
+import odoo
+from odoo.tools import config
+config.parse_config(["-c", sys.argv[1]])
+with odoo.sql_db.db_connect(sys.argv[2]).cursor() as cr:
+    cr.execute("SELECT 1 FROM ir_module_module WHERE name = %s AND state = 'installed'",
+               ["helpdesk_mgmt_mailgate"])
+    sys.exit(0 if cr.fetchone() else 1)
+PY
+}
+
+if installed; then
+    say "updating $ADDON in the demo database $DB"
+    "$PY" -m odoo -c "$ODOO_CONF" -d "$DB" -u "$ADDON" --stop-after-init --log-level=warn \
+        || die "the addon did not update in $DB: see the messages above."
+else
+    say "creating the demo database $DB with demo data (about a minute)"
+    "$PY" -m odoo -c "$ODOO_CONF" -d "$DB" -i "$ADDON" --stop-after-init --log-level=warn \
+        || die "the addon did not install in $DB: see the messages above."
+fi
+
+say "pushing demo/mails/*.eml through the mail gateway"
+"$PY" "$REPO/scripts/push_mails.py" -c "$ODOO_CONF" -d "$DB" "$REPO"/demo/mails/*.eml \
+    || say "some sample mails failed: see above"
+
+cat <<TXT
+
+  Odoo serves the demo on  http://127.0.0.1:$PORT/odoo/action-helpdesk_mgmt.helpdesk_ticket_action
+  Log in as                admin / admin      (or the agent: operador / operador)
+  Look at                  Helpdesk > Tickets: "Problema con los servidores." (queue Soporte,
+                           owner Olga Operadora, myboss@company.com following, screen1.png
+                           attached), the VPN ticket of a new portal user (queue Engineering),
+                           one ticket for a mail sent to both queues;
+                           Helpdesk > Configuration > Teams > Email tab: each queue's defaults;
+                           Helpdesk > Configuration > Mail Log: every mail and its outcome
+                           (the mail to no queue is there as ignored).
+  Push more mail           .venv/bin/python scripts/push_mails.py -c $ODOO_CONF -d $DB FILE.eml
+  Stop                     Ctrl-C
+
+TXT
+exec "$PY" -m odoo -c "$ODOO_CONF" -d "$DB" --db-filter="^$DB\$" \
+    --http-interface=127.0.0.1 --http-port="$PORT" --log-level=info
