@@ -21,8 +21,10 @@ test-odoo:  ## the Odoo tier alone; TAGS=/helpdesk_mgmt_mailgate:TestMailQueue t
 demo:  ## a demo database, the sample mails through the gateway, Odoo on :8069
 	bash scripts/demo.sh
 
-lint:  ## ruff, pylint-odoo and the other pre-commit hooks
-	bash scripts/setup.sh && .venv/bin/pre-commit run --all-files
+lint:  ## ruff, pylint-odoo and the other pre-commit hooks (PyPI only; hooks fix files in place)
+	bash scripts/setup.sh
+	cmp -s requirements-lint.txt .venv/.requirements-lint.txt || { .venv/bin/python -m pip install -q -r requirements-lint.txt && cp requirements-lint.txt .venv/.requirements-lint.txt; }
+	.venv/bin/pre-commit run --all-files --show-diff-on-failure
 
 clean:  ## stop the local PostgreSQL and remove .venv and .run
 	-bash scripts/postgres.sh stop

@@ -13,8 +13,13 @@
     "depends": ["helpdesk_mgmt", "mail"],
     "data": [
         "security/ir.model.access.csv",
-        "views/helpdesk_ticket_team_views.xml",
+        "security/helpdesk_mailgate_security.xml",
+        "data/helpdesk_ticket_resolution_data.xml",
         "views/helpdesk_mailgate_log_views.xml",
+        "views/helpdesk_ticket_resolution_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/helpdesk_mailgate_demo.xml",

@@ -35,18 +35,22 @@ class HelpdeskMailgateLog(models.Model):
     ticket_id = fields.Many2one(
         comodel_name="helpdesk.ticket", ondelete="set null", index="btree_not_null"
     )
+    commands = fields.Text(help="What the mail's command blocks changed.")
     error = fields.Text(
         string="Reason", help="Why anything was not done, or the error raised."
     )
 
     @api.model
-    def _mailgate_record(self, msg_dict, state, team=None, ticket=None, note=None):
+    def _mailgate_record(
+        self, msg_dict, state, team=None, ticket=None, commands=None, note=None
+    ):
         """Record what became of a mail.
 
         :param dict msg_dict: the mail as parsed by ``mail.thread.message_parse``;
         :param str state: the outcome, a key of ``state``;
         :param team: the queue's ``helpdesk.ticket.team``, if any;
         :param ticket: the ``helpdesk.ticket`` created or updated, if any;
+        :param str commands: what the mail's commands changed;
         :param str note: the reason for anything not done;
         :return: the new log record
         """
@@ -59,6 +63,7 @@ class HelpdeskMailgateLog(models.Model):
                 "state": state,
                 "team_id": team.id if team else False,
                 "ticket_id": ticket.id if ticket else False,
+                "commands": commands or False,
                 "error": note or False,
             }
         )

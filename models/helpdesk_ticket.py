@@ -1,15 +1,66 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from email.utils import getaddresses
+import logging
+from email.utils import formataddr, getaddresses
 
-from odoo import api, models
-from odoo.tools import email_normalize
+from markupsafe import Markup
 
-from ..tools import reference
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize, html_sanitize
+
+from ..tools import command_block, html_text, masking, quoting, reference
+from ..tools.command_block import INCIDENT, WORKUNIT
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_TIME_USED = 0.25  # hours, as in Integria
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
+
+    resolution_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.resolution",
+        string="Resolution",
+        tracking=True,
+        index="btree_not_null",
+    )
+    workunit_ids = fields.One2many(
+        comodel_name="helpdesk.ticket.workunit",
+        inverse_name="ticket_id",
+        string="Work Units",
+    )
+    time_used = fields.Float(
+        compute="_compute_time_used",
+        store=True,
+        help="Hours of all the ticket's work units.",
+    )
+    mailgate_log_count = fields.Integer(compute="_compute_mailgate_log_count")
+
+    @api.depends("workunit_ids.hours")
+    def _compute_time_used(self):
+        for ticket in self:
+            ticket.time_used = sum(ticket.workunit_ids.mapped("hours"))
+
+    def _compute_mailgate_log_count(self):
+        counts = dict(
+            self.env["helpdesk.mailgate.log"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.mailgate_log_count = counts.get(ticket, 0)
+
+    def action_view_mailgate_log(self):
+        """The mail log records of this ticket."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mgmt_mailgate.helpdesk_mailgate_log_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     # ------------------------------------------------------------
     # Mail gateway
@@ -25,7 +76,9 @@ class HelpdeskTicket(models.Model):
         unknown senders is ``user``. Otherwise the sender gets a contact,
         found or created, which becomes the ticket's contact and the author of
         its first message (``msg_dict["author_id"]`` is updated for that, as
-        Odoo's own routing does).
+        Odoo's own routing does). Command blocks of the mail are applied to
+        the new ticket, and the body is masked when masking is on: both change
+        ``msg_dict["body"]``, which the gateway then posts.
         """
         values = dict(custom_values or {})
         team = self.env["helpdesk.ticket.team"].browse(values.get("team_id")).exists()
@@ -33,6 +86,7 @@ class HelpdeskTicket(models.Model):
             values = {**team._mailgate_ticket_values(), **values}
         sender_email = email_normalize(msg_dict.get("email_from") or "")
         sender_name = self._mailgate_sender_name(msg_dict)
+        user = self.env["res.users"]
         ticket_model = self
         if sender_email:
             user, partner = self._mailgate_find_or_create_sender(
@@ -43,31 +97,88 @@ class HelpdeskTicket(models.Model):
             msg_dict["author_id"] = partner.id
             values.setdefault("partner_id", partner.id)
             values.setdefault("partner_name", partner.name)
+        msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
         # The primary email field takes the From header as is: store the address.
         msg_for_values = dict(msg_dict, email_from=sender_email)
         ticket = super(HelpdeskTicket, ticket_model).message_new(
             msg_for_values, custom_values=values
         )
         ticket._mailgate_subscribe_participants(msg_dict)
+        outcome = ticket._mailgate_process_mail(msg_dict, user, is_new=True)
         other_queues = team._mailgate_other_queues(msg_dict) if team else team
+        notes = outcome["problems_text"]
+        if other_queues:
+            notes.insert(
+                0,
+                self.env._(
+                    "Also addressed to the queue(s) %(queues)s: one ticket only.",
+                    queues=", ".join(other_queues.mapped("alias_email")),
+                ),
+            )
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
             "created",
             team=team,
             ticket=ticket,
-            note=other_queues
-            and self.env._(
-                "Also addressed to the queue(s) %(queues)s: one ticket only.",
-                queues=", ".join(other_queues.mapped("alias_email")),
-            ),
+            commands=outcome["done_text"],
+            note="\n".join(notes),
         )
         return ticket
+
+    def message_update(self, msg_dict, update_vals=None):
+        """Take a follow-up of this ticket (SPEC section 3).
+
+        Its To and Cc participants follow the ticket, its command blocks are
+        applied as its sender, a work unit logs its time, and its body, with
+        the applied blocks removed and masked when masking is on, becomes the
+        comment that the gateway posts next (``msg_dict["body"]``). An
+        automatic mail (auto-reply, bulk) is posted as an internal note, with
+        no command, no work unit and no reply.
+        """
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        self._mailgate_subscribe_participants(msg_dict)
+        msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
+        if self.env.context.get("mailgate_auto_submitted"):
+            msg_dict["is_internal"] = True
+            self.env["helpdesk.mailgate.log"]._mailgate_record(
+                msg_dict,
+                "updated",
+                team=self.team_id,
+                ticket=self,
+                note=self.env._(
+                    "Automatic mail: posted as an internal note, commands not read."
+                ),
+            )
+            return result
+        sender_email = email_normalize(msg_dict.get("email_from") or "")
+        user = self._mailgate_user_of(sender_email)
+        outcome = self._mailgate_process_mail(msg_dict, user, is_new=False)
+        self.env["helpdesk.mailgate.log"]._mailgate_record(
+            msg_dict,
+            "updated",
+            team=self.team_id,
+            ticket=self,
+            commands=outcome["done_text"],
+            note="\n".join(outcome["problems_text"]),
+        )
+        return result
 
     @api.model
     def _mailgate_sender_name(self, msg_dict):
         """The display name of the From header, empty when it has none."""
         pairs = getaddresses([msg_dict.get("email_from") or ""])
         return pairs[0][0].strip() if pairs else ""
+
+    @api.model
+    def _mailgate_user_of(self, email):
+        """The active user whose normalized address is ``email`` (any kind)."""
+        if not email:
+            return self.env["res.users"]
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search([("email_normalized", "=", email)], limit=1)
+        )
 
     @api.model
     def _mailgate_find_or_create_sender(self, team, email, name):
@@ -77,18 +188,19 @@ class HelpdeskTicket(models.Model):
         created for it when ``team`` says ``user``, else empty; ``partner`` is
         that user's contact, else the contact found or created for ``email``.
         """
-        users = self.env["res.users"].sudo()
-        user = users.search([("email_normalized", "=", email)], limit=1)
+        user = self._mailgate_user_of(email)
         if user:
             return user, user.partner_id
-        formatted = f'"{name}" <{email}>' if name else email
-        partner = self._mail_find_partner_from_emails([formatted], force_create=False)[0]
+        formatted = formataddr((name, email)) if name else email
+        partner = self._mail_find_partner_from_emails([formatted])[0]
         if team.mailgate_unknown_sender == "user":
             user = team._mailgate_create_portal_user(email, name, partner)
             return user, user.partner_id
         if not partner:
-            partner = self._mail_find_partner_from_emails([formatted], force_create=True)[0]
-        return users.browse(), partner
+            partner = self._mail_find_partner_from_emails(
+                [formatted], force_create=True
+            )[0]
+        return user, partner
 
     def _mailgate_subscribe_participants(self, msg_dict):
         """Subscribe every To and Cc address that is not one of the database's
@@ -99,7 +211,7 @@ class HelpdeskTicket(models.Model):
             "helpdesk.ticket.team"
         ]._mailgate_system_addresses()
         participants = [
-            f'"{name}" <{address}>' if name else address
+            formataddr((name, address)) if name else address
             for name, address in getaddresses(
                 [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
             )
@@ -112,6 +224,372 @@ class HelpdeskTicket(models.Model):
             participants, records=self, force_create=True
         )
         self.message_subscribe([partner.id for partner in partners if partner])
+
+    def _mailgate_accepts_follow_up_from(self, email):
+        """Whether a mail from ``email`` quoting this ticket's reference in
+        its subject is a follow-up: from the ticket's contact, a follower, or
+        an internal user who may read the ticket (SPEC section 3)."""
+        self.ensure_one()
+        if not email:
+            return False
+        if email in {
+            email_normalize(self.partner_email or ""),
+            self.partner_id.email_normalized,
+        }:
+            return True
+        if email in self.message_partner_ids.mapped("email_normalized"):
+            return True
+        user = self._mailgate_user_of(email)
+        return bool(
+            user and not user.share and self.with_user(user).has_access("read")
+        )
+
+    # ------------------------------------------------------------
+    # Commands
+    # ------------------------------------------------------------
+
+    def _mailgate_process_mail(self, msg_dict, user, is_new):
+        """Apply the mail's command blocks to this ticket and log its work.
+
+        Only the new part of the mail is read: Odoo's quote detection tags the
+        quoted history of HTML mail, :func:`html_text.html_to_text` leaves it
+        out, and :func:`quoting.cut_quoted_history` cuts the textual reply
+        headers and ``>`` lines it does not catch. Each block is all or
+        nothing; a valid one is applied as ``user`` and removed from
+        ``msg_dict["body"]`` (and from the description of a new ticket); any
+        problem is answered to the sender in one reply.
+
+        :param dict msg_dict: the parsed mail, whose ``body`` is updated;
+        :param user: the sender's ``res.users`` (empty for no user);
+        :param bool is_new: whether the mail created this ticket (no default
+            work unit then: only follow-ups count);
+        :return: dict with ``done_text`` (what was applied) and
+            ``problems_text`` (list of problem lines)
+        """
+        self.ensure_one()
+        body = msg_dict.get("body") or ""
+        text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
+        parsed = command_block.parse_commands(text)
+        problems = [(problem.line, problem.text) for problem in parsed.problems]
+        done, applied_kinds = [], []
+        hours = None if is_new else self._mailgate_default_time_used()
+        if parsed.incident and parsed.incident.is_valid:
+            changes, block_problems = self._mailgate_apply_incident(
+                parsed.incident, user
+            )
+            problems += block_problems
+            if not block_problems:
+                applied_kinds.append(INCIDENT)
+                done += changes
+        if parsed.workunit and parsed.workunit.is_valid:
+            block_problems = self._mailgate_check_sender_may(
+                user, parsed.workunit, "helpdesk.ticket.workunit"
+            )
+            problems += block_problems
+            if not block_problems:
+                applied_kinds.append(WORKUNIT)
+                hours = command_block.parse_hours(
+                    parsed.workunit.get("TIME_USED").value
+                )
+        if applied_kinds:
+            msg_dict["body"] = command_block.remove_blocks_from_html(
+                body, applied_kinds
+            )
+            if is_new:
+                self.sudo().description = msg_dict["body"]
+        if hours:
+            self._mailgate_log_work(msg_dict, user, hours)
+            done.append(self.env._("Work unit: %(hours)s h", hours=hours))
+        problems.sort()
+        problems_text = [
+            self.env._("line %(line)s: %(problem)s", line=line, problem=text)
+            for line, text in problems
+        ]
+        if problems:
+            self._mailgate_reply_problems(msg_dict, problems_text)
+        return {"done_text": "\n".join(done), "problems_text": problems_text}
+
+    def _mailgate_check_sender_may(self, user, block, model_name):
+        """Problems that keep ``user`` from applying ``block`` at all.
+
+        Changing tickets by mail is for helpdesk users: senders without a
+        user, and portal users, get a problem instead (SPEC section 8)."""
+        if not user:
+            return [
+                (
+                    block.start_line,
+                    self.env._(
+                        "[%(kind)s] not applied: your address has no user in this "
+                        "helpdesk, so it cannot change tickets by mail.",
+                        kind=block.kind,
+                    ),
+                )
+            ]
+        if user.share or not self.env[model_name].with_user(user).has_access("write"):
+            return [
+                (
+                    block.start_line,
+                    self.env._(
+                        "[%(kind)s] not applied: the user %(login)s may not make "
+                        "this change.",
+                        kind=block.kind,
+                        login=user.login,
+                    ),
+                )
+            ]
+        return []
+
+    def _mailgate_apply_incident(self, block, user):
+        """Resolve and apply an ``[INCIDENT]`` block as ``user``.
+
+        :return: ``(changes, problems)``: the human-readable changes made, or
+            the ``(line, text)`` problems that kept any change from being made
+        """
+        problems = self._mailgate_check_sender_may(user, block, "helpdesk.ticket")
+        if problems:
+            return [], problems
+        values, problems = self._mailgate_incident_values(block, user)
+        if problems:
+            return [], problems
+        try:
+            with self.env.cr.savepoint():
+                self.with_user(user).write(values)
+        except (AccessError, UserError, ValidationError) as error:
+            return [], [
+                (
+                    block.start_line,
+                    self.env._(
+                        "[INCIDENT] not applied: %(error)s",
+                        error=getattr(error, "args", [str(error)])[0],
+                    ),
+                )
+            ]
+        changes = [f"{field.key}: {field.value}" for field in block.fields]
+        return changes, []
+
+    def _mailgate_incident_values(self, block, user):
+        """Map an ``[INCIDENT]`` block's fields to ticket values.
+
+        Names are looked up as ``user`` sees them; an unknown or ambiguous
+        name is a problem with a did-you-mean hint.
+
+        :return: ``(values, problems)``
+        """
+        values, problems = {}, []
+        team = self.team_id
+        resolvers = [
+            ("GROUP", self._mailgate_resolve_team),
+            ("ASSIGNED_TO", self._mailgate_resolve_user),
+            ("STATUS", self._mailgate_resolve_stage),
+            ("RESOLUTION", self._mailgate_resolve_resolution),
+        ]
+        priority = block.get("PRIORITY")
+        if priority:
+            values["priority"] = command_block.priority_key(priority.value)
+        for key, resolve in resolvers:
+            field = block.get(key)
+            if not field:
+                continue
+            field_name, record, problem = resolve(field.value, user, team)
+            if problem:
+                problems.append((field.line, problem))
+                continue
+            values[field_name] = record.id
+            if field_name == "team_id":
+                team = record
+        return values, problems
+
+    def _mailgate_pick(self, records, value, names_of, what):
+        """Find the one record of ``records`` named ``value``.
+
+        :param names_of: record -> the names it answers to (languages);
+        :param str what: what is looked for, for the problem text;
+        :return: ``(record, problem)``, one of them empty
+        """
+        wanted = value.strip().casefold()
+        found = records.filtered(
+            lambda record: wanted in {name.casefold() for name in names_of(record)}
+        )
+        if len(found) == 1:
+            return found, None
+        if found:
+            return found.browse(), self.env._(
+                '%(what)s "%(value)s" is ambiguous: %(count)s match it.',
+                what=what,
+                value=value,
+                count=len(found),
+            )
+        hint = command_block.suggest(
+            value, [name for record in records for name in names_of(record)]
+        )
+        problem = self.env._('unknown %(what)s "%(value)s"', what=what, value=value)
+        if hint:
+            problem += self.env._(" (did you mean %(hint)s?)", hint=hint)
+        return records.browse(), problem
+
+    def _mailgate_resolve_team(self, value, user, team):
+        teams = self.env["helpdesk.ticket.team"].with_user(user).search([])
+        record, problem = self._mailgate_pick(
+            teams,
+            value,
+            lambda team: {team.name, team.complete_name},
+            self.env._("group"),
+        )
+        return "team_id", record, problem
+
+    def _mailgate_resolve_user(self, value, user, team):
+        users = self.env["res.users"].sudo().search([("share", "=", False)])
+        record, problem = self._mailgate_pick(
+            users,
+            value,
+            lambda candidate: {candidate.login, candidate.email or ""} - {""},
+            self.env._("user"),
+        )
+        if record and team.user_ids and record not in team.user_ids:
+            return (
+                "user_id",
+                record.browse(),
+                self.env._(
+                    "the user %(login)s is not a member of the group %(team)s",
+                    login=record.login,
+                    team=team.name,
+                ),
+            )
+        return "user_id", record, problem
+
+    def _mailgate_resolve_stage(self, value, user, team):
+        stages = team._get_applicable_stages()
+        record, problem = self._mailgate_pick(
+            stages,
+            value,
+            lambda stage: self._mailgate_names(stage, user),
+            self.env._("status"),
+        )
+        return "stage_id", record, problem
+
+    def _mailgate_resolve_resolution(self, value, user, team):
+        resolutions = self.env["helpdesk.ticket.resolution"].search([])
+        record, problem = self._mailgate_pick(
+            resolutions,
+            value,
+            lambda resolution: self._mailgate_names(resolution, user),
+            self.env._("resolution"),
+        )
+        return "resolution_id", record, problem
+
+    @api.model
+    def _mailgate_names(self, record, user):
+        """A record's name in the sender's language and in English."""
+        return {
+            record.with_context(lang=user.lang or "en_US").name,
+            record.with_context(lang="en_US").name,
+        }
+
+    # ------------------------------------------------------------
+    # Work units
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mailgate_default_time_used(self):
+        """Hours of a follow-up without ``[WORKUNIT]`` (0: no work unit)."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("helpdesk_mgmt_mailgate.default_time_used")
+        )
+        try:
+            return float(value) if value not in (None, False, "") else DEFAULT_TIME_USED
+        except ValueError:
+            _logger.warning("Invalid default time used %r: using 0.25 h", value)
+            return DEFAULT_TIME_USED
+
+    def _mailgate_log_work(self, msg_dict, user, hours):
+        """Create the work unit of a mail, once per Message-ID."""
+        message_id = msg_dict.get("message_id")
+        workunits = self.env["helpdesk.ticket.workunit"].sudo()
+        if message_id and workunits.search_count(
+            [("ticket_id", "=", self.id), ("message_id", "=", message_id)], limit=1
+        ):
+            return workunits
+        return workunits.create(
+            {
+                "ticket_id": self.id,
+                "message_id": message_id,
+                "user_id": user.id,
+                "partner_id": msg_dict.get("author_id") or user.partner_id.id,
+                "hours": hours,
+            }
+        )
+
+    # ------------------------------------------------------------
+    # Replies
+    # ------------------------------------------------------------
+
+    def _mailgate_reply_problems(self, msg_dict, problems):
+        """Send the sender one reply listing every problem of its commands.
+
+        The reply is an automatic answer (``Auto-Submitted: auto-replied``),
+        threaded on the sender's mail, from and replying to the ticket's
+        queue."""
+        self.ensure_one()
+        body = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
+            self.env._(
+                "The commands of your mail to ticket %(number)s were not applied:",
+                number=self.number,
+            ),
+            Markup().join(Markup("<li>%s</li>") % problem for problem in problems),
+            self.env._(
+                "Nothing of a block with a problem was changed; your text was "
+                "added to the ticket as a comment. Correct the block and send it "
+                "again."
+            ),
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": "Re: "
+                + reference.add_reference(msg_dict.get("subject") or "", self.number),
+                "email_from": self._mailgate_queue_address(),
+                "reply_to": self._mailgate_queue_address(),
+                "email_to": msg_dict.get("email_from"),
+                "body_html": body,
+                "references": msg_dict.get("message_id"),
+                "headers": repr(
+                    {
+                        "Auto-Submitted": "auto-replied",
+                        "In-Reply-To": msg_dict.get("message_id"),
+                    }
+                ),
+                "model": self._name,
+                "res_id": self.id,
+                "auto_delete": True,
+            }
+        )
+
+    def _mailgate_queue_address(self):
+        """The ticket's queue as a formatted address, else the company's."""
+        alias = self.team_id.alias_id
+        if alias.alias_full_name:
+            return formataddr((self.team_id.name, alias.alias_full_name))
+        return self.company_id.email_formatted or self.env.company.email_formatted
+
+    # ------------------------------------------------------------
+    # Masking
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mailgate_mask(self, body):
+        """``body`` with its email addresses masked when masking is on."""
+        if not body or not self._mailgate_masking_enabled():
+            return body
+        return Markup(masking.mask_emails_in_html(body))
+
+    @api.model
+    def _mailgate_masking_enabled(self):
+        return bool(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("helpdesk_mgmt_mailgate.mask_email_addresses")
+        )
 
     # ------------------------------------------------------------
     # Notifications
@@ -133,3 +611,4 @@ class HelpdeskTicket(models.Model):
             subject = values.get("subject") or message.subject or self.name
             values["subject"] = reference.add_reference(subject, self.number)
         return values
+

@@ -127,11 +127,16 @@ class Problem:
         return dict(self.params)
 
     @property
+    def text(self) -> str:
+        """:return: the English sentence without its line, e.g. ``unknown key
+        "PRIORTY" (did you mean PRIORITY?)``"""
+        return _describe(self.code, self.params_dict)
+
+    @property
     def message(self) -> str:
-        """:return: the English sentence, e.g. ``line 4: unknown key "PRIORTY"
-        (did you mean PRIORITY?)``"""
-        problem = _describe(self.code, self.params_dict)
-        return LINE_MESSAGE.format(line=self.line, problem=problem)
+        """:return: the English sentence with its line, e.g. ``line 4: unknown
+        key "PRIORTY" (did you mean PRIORITY?)``"""
+        return LINE_MESSAGE.format(line=self.line, problem=self.text)
 
 
 @dataclass(frozen=True)
