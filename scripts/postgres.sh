@@ -2,7 +2,7 @@
 # Make a PostgreSQL server available and write the Odoo configuration for it.
 #
 # The server the standard PG* variables name (PGHOST, PGPORT, PGUSER,
-# PGPASSWORD) is used when one is set and answers; otherwise a project-local
+# PGPASSWORD) is used when one is set (it must answer); otherwise a project-local
 # cluster in .run/pgdata is started on 127.0.0.1:$MAILGATE_PGPORT (54329) with
 # Debian's PostgreSQL binaries, installed when missing and allowed.
 # `scripts/postgres.sh stop` stops that local cluster.

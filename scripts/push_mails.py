@@ -7,6 +7,7 @@ Usage: python scripts/push_mails.py -c ODOO_CONF -d DATABASE MAIL.eml...
 """
 
 import argparse
+import email
 import sys
 from pathlib import Path
 
@@ -26,10 +27,15 @@ def main(argv=None):
     for path in args.mails:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            raw = path.read_bytes()
+            message_id = email.message_from_bytes(raw).get("Message-ID", "").strip()
+            if message_id and env["mail.message"].search_count(
+                [("message_id", "=", message_id)], limit=1
+            ):
+                print(f"  {path.name}: already processed ({message_id})")
+                continue
             try:
-                ticket_id = env["mail.thread"].message_process(
-                    "helpdesk.ticket", path.read_bytes()
-                )
+                ticket_id = env["mail.thread"].message_process("helpdesk.ticket", raw)
             except Exception as error:  # reported per mail, the next one goes on
                 cr.rollback()
                 failures += 1

@@ -6,7 +6,8 @@
 #   1. the source tree named by ODOO_SRC (a git checkout or an unpacked sdist);
 #   2. an `odoo` 18.0 already importable by python3 (the venv then sees the
 #      system site-packages);
-#   3. Odoo's official 18.0 nightly source (needs network access to odoo.com).
+#   3. Odoo's official 18.0 nightly source (needs network access to odoo.com),
+#      downloaded and unpacked into .run/odoo-src, then installed as in 1.
 source "$(dirname "$0")/lib.sh"
 
 PYTHON="${PYTHON:-python3}"
@@ -36,6 +37,23 @@ pip_install() {
     "$PY" -m pip install -q "$@"
 }
 
+# fetch_nightly: download and unpack the official nightly sdist into .run/odoo-src.
+fetch_nightly() {
+    [ -f "$RUN/odoo-src/odoo/release.py" ] && return 0
+    "$PYTHON" - "$ODOO_NIGHTLY" "$RUN" <<'PY'
+import pathlib, shutil, sys, tarfile, urllib.request
+url, run = sys.argv[1], pathlib.Path(sys.argv[2])
+archive = run / "odoo-nightly.tar.gz"
+with urllib.request.urlopen(url, timeout=60) as answer, archive.open("wb") as out:
+    shutil.copyfileobj(answer, out)
+with tarfile.open(archive) as tar:
+    top = tar.getnames()[0].split("/")[0]
+    tar.extractall(run, filter="data")
+shutil.move(run / top, run / "odoo-src")
+archive.unlink()
+PY
+}
+
 system_odoo="$(odoo_version "$PYTHON")"
 if [ -n "${ODOO_SRC:-}" ]; then
     [ -f "$ODOO_SRC/odoo/release.py" ] || die "ODOO_SRC=$ODOO_SRC is not an Odoo source tree (no odoo/release.py)."
@@ -46,7 +64,10 @@ elif [ "$system_odoo" = "18.0" ]; then
 elif [ -n "$system_odoo" ]; then
     die "$PYTHON imports Odoo $system_odoo, not 18.0: set ODOO_SRC to an Odoo 18.0 source tree."
 else
-    odoo_from=nightly
+    say "no Odoo found: fetching Odoo's official 18.0 nightly source"
+    fetch_nightly || die "Odoo 18.0 could not be had: set ODOO_SRC to an Odoo 18.0 source tree (git clone -b 18.0 --depth 1 https://github.com/odoo/odoo) or install Odoo 18.0 for $PYTHON."
+    ODOO_SRC="$RUN/odoo-src"
+    odoo_from=src
 fi
 
 if [ ! -x "$PY" ]; then
@@ -66,10 +87,6 @@ if [ "$(odoo_version "$PY")" != "18.0" ]; then
         say "installing Odoo 18.0 from $ODOO_SRC (a few minutes)"
         pip_install -r "$ODOO_SRC/requirements.txt" || die "Odoo's requirements did not install: see pip's message above."
         pip_install "$ODOO_SRC" || die "Odoo did not install from $ODOO_SRC."
-        ;;
-    nightly)
-        say "no Odoo found: trying Odoo's official 18.0 nightly source"
-        pip_install "$ODOO_NIGHTLY" || die "Odoo 18.0 could not be had: set ODOO_SRC to an Odoo 18.0 source tree (git clone -b 18.0 https://github.com/odoo/odoo) or install Odoo 18.0 for $PYTHON."
         ;;
     system) die "the virtualenv $VENV does not see $PYTHON's Odoo: remove $VENV and run again." ;;
     esac
