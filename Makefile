@@ -23,7 +23,7 @@ demo:  ## a demo database, the sample mails through the gateway, Odoo on :8069
 
 lint:  ## ruff, pylint-odoo and the other pre-commit hooks (PyPI only; hooks fix files in place)
 	bash scripts/setup.sh
-	cmp -s requirements-lint.txt .venv/.requirements-lint.txt || { .venv/bin/python -m pip install -q -r requirements-lint.txt && cp requirements-lint.txt .venv/.requirements-lint.txt; }
+	cmp -s requirements-lint.txt .venv/.requirements-lint.txt || { .venv/bin/python -m pip install -q --no-warn-conflicts -r requirements-lint.txt && cp requirements-lint.txt .venv/.requirements-lint.txt; }
 	.venv/bin/pre-commit run --all-files --show-diff-on-failure
 
 clean:  ## stop the local PostgreSQL and remove .venv and .run

@@ -207,9 +207,7 @@ class HelpdeskTicket(models.Model):
         own (queue, alias, catchall, bounce), creating contacts as needed, so
         they receive the ticket's public notifications (Integria's
         "Notificaciones por email")."""
-        system_addresses = self.env[
-            "helpdesk.ticket.team"
-        ]._mailgate_system_addresses()
+        system_addresses = self.env["helpdesk.ticket.team"]._mailgate_system_addresses()
         participants = [
             formataddr((name, address)) if name else address
             for name, address in getaddresses(
@@ -240,9 +238,7 @@ class HelpdeskTicket(models.Model):
         if email in self.message_partner_ids.mapped("email_normalized"):
             return True
         user = self._mailgate_user_of(email)
-        return bool(
-            user and not user.share and self.with_user(user).has_access("read")
-        )
+        return bool(user and not user.share and self.with_user(user).has_access("read"))
 
     # ------------------------------------------------------------
     # Commands
@@ -559,9 +555,13 @@ class HelpdeskTicket(models.Model):
                         "In-Reply-To": msg_dict.get("message_id"),
                     }
                 ),
+                # Shown in the chatter as an internal note, for the agents.
+                "body": body,
                 "model": self._name,
                 "res_id": self.id,
-                "auto_delete": True,
+                "message_type": "email_outgoing",
+                "subtype_id": self.env.ref("mail.mt_note").id,
+                "auto_delete": False,
             }
         )
 
@@ -611,4 +611,3 @@ class HelpdeskTicket(models.Model):
             subject = values.get("subject") or message.subject or self.name
             values["subject"] = reference.add_reference(subject, self.number)
         return values
-

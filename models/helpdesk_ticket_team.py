@@ -31,8 +31,7 @@ class HelpdeskTicketTeam(models.Model):
         comodel_name="res.users",
         string="Owner",
         domain="[('share', '=', False), ('id', 'in', user_ids)]",
-        help="Team member assigned to the tickets created from mail to this "
-        "queue.",
+        help="Team member assigned to the tickets created from mail to this queue.",
     )
     mailgate_unknown_sender = fields.Selection(
         selection=[

@@ -69,7 +69,9 @@ class MailThread(models.AbstractModel):
         )._message_route_process(message, message_dict, routes)
 
     @api.model
-    def _routing_create_bounce_email(self, email_from, body_html, message, **mail_values):
+    def _routing_create_bounce_email(
+        self, email_from, body_html, message, **mail_values
+    ):
         """Bounces are automatic answers: mark them so (RFC 3834), and never
         send one in answer to automatic mail, which would start a loop."""
         if is_automatic_mail(message):

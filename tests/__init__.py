@@ -4,3 +4,4 @@ from . import test_unit_masking
 from . import test_unit_quoting
 from . import test_unit_reference_automatic
 from . import test_mail_queue
+from . import test_follow_up

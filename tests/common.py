@@ -1,5 +1,7 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import uuid
+
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 from . import data
@@ -72,6 +74,7 @@ class MailgateCase(MailCommon):
 
         :param model: the fallback model, as a fetchmail server passes it.
         """
+        kwargs.setdefault("msg_id", self.new_message_id())
         return self.format_and_process(
             template,
             email_from,
@@ -83,6 +86,40 @@ class MailgateCase(MailCommon):
             **kwargs,
         )
 
+    @staticmethod
+    def new_message_id():
+        """A unique Message-ID. MailCase's own pads a random number with
+        spaces now and then, which breaks In-Reply-To threading."""
+        return f"<{uuid.uuid4().hex}@mailgate.test>"
+
     def mail_log(self, subject):
         """The mail log records of the mail titled ``subject``."""
         return self.env["helpdesk.mailgate.log"].search([("subject", "=", subject)])
+
+    def open_ticket(self, subject, email_from=None, **kwargs):
+        """A ticket opened by a mail of the customer to the support queue."""
+        return self.send_to_queue(
+            subject, email_from=email_from or self.customer.email_formatted, **kwargs
+        )
+
+    def reply(self, ticket, body, email_from=None, template=data.REPLY, **kwargs):
+        """Push a reply to ``ticket``'s first message through the gateway, as
+        a mail client does (In-Reply-To and References), and return the
+        posted comment."""
+        first_message = ticket.message_ids.filtered("message_id")[-1]
+        count = len(ticket.message_ids)
+        kwargs.setdefault("msg_id", self.new_message_id())
+        self.format_and_process(
+            template,
+            email_from or self.agent.email_formatted,
+            kwargs.pop("to", self.queue_support),
+            subject=kwargs.pop("subject", f"Re: {ticket.name}"),
+            body=body,
+            in_reply_to=first_message.message_id,
+            target_model="helpdesk.ticket",
+            target_field="number",
+            **kwargs,
+        )
+        ticket.invalidate_recordset()
+        new_messages = ticket.message_ids[: len(ticket.message_ids) - count]
+        return new_messages.filtered(lambda m: m.message_type == "email")

@@ -112,3 +112,48 @@ SEED_BODY = (
     "Seguimos teniendo problemas con los servidores. "
     "Han estado caídos toda la mañana."
 )
+
+# A reply threaded on a ticket's message by In-Reply-To, plain text.
+REPLY = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+In-Reply-To: {in_reply_to}
+References: {in_reply_to}
+Date: Mon, 30 Nov 2026 11:00:00 +0100
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+{extra}
+
+{body}
+"""
+
+INCIDENT_ALL_KEYS = """Lo paso a ingeniería, que ya está con ello.
+
+[INCIDENT]
+GROUP: Engineering
+ASSIGNED_T0: {login}
+PRIORITY: 3
+STATUS: Assigned
+RESOLUTION: Invalid
+[INCIDENT]
+
+[WORKUNIT]
+TIME_USED: 0.05
+[WORKUNIT]
+
+Saludos,
+Olga"""
+
+QUOTED_OLD_BLOCK = """Sigo revisándolo, os digo algo en un rato.
+
+On Mon, 30 Nov 2026 at 09:15, Soporte <soporte@test.mycompany.com> wrote:
+> Cerrado por la agente.
+>
+> [INCIDENT]
+> STATUS: Closed
+> [INCIDENT]
+"""

@@ -776,6 +776,17 @@ class TestRemoveBlocksFromHtml(TestCase):
                 "<p>[INCIDENT]</p><p>A: 1</p>",
             ),
             (
+                # plain-text mail, as Odoo's gateway turns it into HTML
+                "<pre>\nHola.\n[INCIDENT]\nPRIORITY: 5\n[INCIDENT]\nAdiós.\n</pre>",
+                ["INCIDENT"],
+                "<pre>\nHola.\n\nAdiós.\n</pre>",
+            ),
+            (
+                "<pre>\nSee [INCIDENT] blocks\n</pre>",
+                ["INCIDENT"],
+                "<pre>\nSee [INCIDENT] blocks\n</pre>",
+            ),
+            (
                 (
                     "<p>Use [INCIDENT] markers</p><p>[INCIDENT]</p><p>A: 1</p>"
                     "<p>[INCIDENT]</p>"

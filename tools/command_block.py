@@ -305,11 +305,12 @@ def remove_blocks_from_text(text: str, kinds: Iterable[str]) -> str:
 def remove_blocks_from_html(html: str, kinds: Iterable[str]) -> str:
     """Remove the first block of each kind from the source of an HTML body.
 
-    A marker counts only as the whole text between two tags (``&nbsp;``,
-    spaces and ``*_~`` emphasis around it allowed), as it must be a line of
-    its own. Everything from the first such opening marker to the next marker
-    of its kind goes, tags in between included; the tags around stay, so the
-    result may hold empty or unbalanced elements and must be sanitized again.
+    A marker counts only as the whole text between two tags or line breaks
+    (``&nbsp;``, spaces and ``*_~`` emphasis around it allowed), as it must be
+    a line of its own: plain-text mail reaches Odoo as ``<pre>`` text.
+    Everything from the first such opening marker to the next marker of its
+    kind goes, tags in between included; the tags around stay, so the result
+    may hold empty or unbalanced elements and must be sanitized again.
     Nothing outside a pair of markers is touched; without a closing marker,
     nothing is removed. The first pair in the source is taken, which is the
     new text of a top-posted reply.
@@ -356,8 +357,8 @@ def _marker_kind(line):
 
 def _html_marker(kind):
     return re.compile(
-        rf"(?:\A|(?<=>)){_HTML_FILLER}\[{_HTML_FILLER}{re.escape(kind)}"
-        rf"{_HTML_FILLER}\]{_HTML_FILLER}(?=<|\Z)",
+        rf"(?:\A|(?<=[>\n])){_HTML_FILLER}\[{_HTML_FILLER}{re.escape(kind)}"
+        rf"{_HTML_FILLER}\]{_HTML_FILLER}(?=[<\n]|\Z)",
         re.IGNORECASE,
     )
 

@@ -173,9 +173,10 @@ class _TextExtractor(HTMLParser):
         self._write(data)
 
     def close(self):
-        super().close()
+        result = super().close()
         while self._open:
             self._pop()
+        return result
 
     # Rendering
 
