@@ -43,7 +43,9 @@ odoo_summary() {
         die "the Odoo tier ran no test (install failed? see $log)."
     fi
     read -r failed errors total < <(sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$result")
-    echo "odoo: $((total - failed - errors)) passed, $((failed + errors)) failed"
+    local passed=$((total - failed - errors))
+    # Failed subtests count as failures too: never print a negative pass count.
+    echo "odoo: $((passed < 0 ? 0 : passed)) passed, $((failed + errors)) failed"
     if [ "$rc" != 0 ] || [ "$((failed + errors))" != 0 ] || grep -qE ' (ERROR|CRITICAL) ' "$log"; then
         die "the Odoo tier failed: see the errors above (full log: $log)."
     fi
