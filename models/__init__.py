@@ -1,3 +1,4 @@
+from . import fetchmail_server
 from . import helpdesk_mailgate_log
 from . import helpdesk_ticket
 from . import helpdesk_ticket_resolution

@@ -1,12 +1,28 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import email
+import email.header
+import email.policy
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import email_normalize
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_DAYS = 30
+PURGED_STATES = ("created", "updated", "ignored")
 
 
 class HelpdeskMailgateLog(models.Model):
     """One record for every mail that reaches a helpdesk queue or a helpdesk
-    fetchmail server, with what became of it (SPEC section 7)."""
+    fetchmail server, with what became of it (SPEC section 7).
+
+    A mail whose processing failed keeps its raw source here, for managers
+    only, until a manager reprocesses it: the same record then tells what
+    became of it, so each mail has exactly one record."""
 
     _name = "helpdesk.mailgate.log"
     _description = "Helpdesk Mail Log"
@@ -39,6 +55,21 @@ class HelpdeskMailgateLog(models.Model):
     error = fields.Text(
         string="Reason", help="Why anything was not done, or the error raised."
     )
+    raw_source = fields.Binary(
+        attachment=True,
+        groups="helpdesk_mgmt.group_helpdesk_manager",
+        help="The mail as received, kept while its processing has failed.",
+    )
+    model = fields.Char(
+        string="Fallback model",
+        help="The fallback model the mail was processed with (the target of "
+        "its fetchmail server), used again when it is reprocessed.",
+    )
+    attempts = fields.Integer(default=1, help="How many times the mail was tried.")
+
+    # ------------------------------------------------------------
+    # Recording
+    # ------------------------------------------------------------
 
     @api.model
     def _mailgate_record(
@@ -46,24 +77,167 @@ class HelpdeskMailgateLog(models.Model):
     ):
         """Record what became of a mail.
 
+        A mail that failed before keeps its record: it is updated, so a mail
+        has one record however often it is tried.
+
         :param dict msg_dict: the mail as parsed by ``mail.thread.message_parse``;
         :param str state: the outcome, a key of ``state``;
         :param team: the queue's ``helpdesk.ticket.team``, if any;
         :param ticket: the ``helpdesk.ticket`` created or updated, if any;
         :param str commands: what the mail's commands changed;
         :param str note: the reason for anything not done;
-        :return: the new log record
+        :return: the log record
         """
+        values = {
+            "message_id": msg_dict.get("message_id"),
+            "email_from": email_normalize(msg_dict.get("email_from") or "")
+            or msg_dict.get("email_from"),
+            "subject": msg_dict.get("subject"),
+            "state": state,
+            "team_id": team.id if team else False,
+            "ticket_id": ticket.id if ticket else False,
+            "commands": commands or False,
+            "error": note or False,
+        }
+        earlier = self._mailgate_failed_record(msg_dict.get("message_id"))
+        if earlier:
+            earlier.sudo().write(
+                _without_nul(values)
+                | {"raw_source": False, "date": fields.Datetime.now()}
+            )
+            return earlier
+        return self.sudo().create(_without_nul(values))
+
+    @api.model
+    def _mailgate_record_failure(self, raw, model, error):
+        """Keep a mail whose processing raised, whole, with the error.
+
+        :param bytes raw: the mail as received;
+        :param str model: the fallback model it was processed with;
+        :param Exception error: what was raised;
+        :return: the ``failed`` log record
+        """
+        headers = email.message_from_bytes(raw, policy=email.policy.compat32)
+        message_id = _header(headers, "Message-Id")
+        reason = f"{type(error).__name__}: {error}"
+        earlier = self._mailgate_failed_record(message_id)
+        if earlier:
+            earlier.sudo().write(
+                _without_nul(
+                    {
+                        "error": reason,
+                        "attempts": earlier.attempts + 1,
+                        "date": fields.Datetime.now(),
+                    }
+                )
+            )
+            return earlier
         return self.sudo().create(
-            {
-                "message_id": msg_dict.get("message_id"),
-                "email_from": email_normalize(msg_dict.get("email_from") or "")
-                or msg_dict.get("email_from"),
-                "subject": msg_dict.get("subject"),
-                "state": state,
-                "team_id": team.id if team else False,
-                "ticket_id": ticket.id if ticket else False,
-                "commands": commands or False,
-                "error": note or False,
-            }
+            _without_nul(
+                {
+                    "message_id": message_id,
+                    "email_from": _header(headers, "From"),
+                    "subject": _header(headers, "Subject"),
+                    "state": "failed",
+                    "error": reason,
+                    "model": model or False,
+                }
+            )
+            | {"raw_source": base64.b64encode(raw)}
         )
+
+    @api.model
+    def _mailgate_failed_record(self, message_id):
+        """The failed record of the mail being reprocessed, or of the same
+        Message-ID (a mail fetched again after failing)."""
+        reprocessed = self.env.context.get("mailgate_reprocess_log_id")
+        if reprocessed:
+            return self.sudo().browse(reprocessed).exists()
+        if not message_id:
+            return self.browse()
+        return self.sudo().search(
+            [("message_id", "=", message_id), ("state", "=", "failed")], limit=1
+        )
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_reprocess(self):
+        """Process failed mails again, after their cause was fixed.
+
+        Each runs through the gateway as when it arrived, in its own
+        savepoint, and its record tells the new outcome. A mail is processed
+        at most once: a record that is no longer ``failed`` is left alone, and
+        Odoo's duplicate Message-ID check stops a mail already processed.
+        """
+        self.check_access("write")
+        thread = self.env["mail.thread"].sudo()
+        for log in self.sudo().filtered(lambda log: log.state == "failed"):
+            if not log.raw_source:
+                log.error = self.env._("The raw source is gone: cannot reprocess.")
+                continue
+            raw = base64.b64decode(log.raw_source)
+            __, failure = thread.with_context(
+                mailgate_reprocess_log_id=log.id
+            )._mailgate_process_safely(log.model or None, raw)
+            if not failure and log.state == "failed":
+                # Processed, but nothing recorded: the mail was a duplicate or
+                # went to another application.
+                log.write(
+                    {
+                        "state": "ignored",
+                        "raw_source": False,
+                        "error": self.env._(
+                            "Reprocessed: nothing to do for the helpdesk (already "
+                            "processed, or not a helpdesk mail)."
+                        ),
+                    }
+                )
+        return True
+
+    # ------------------------------------------------------------
+    # Purge
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_purge(self):
+        """Delete old records of processed mails; failed and rejected ones
+        stay until a manager deletes them."""
+        days = self._mailgate_retention_days()
+        if days <= 0:
+            return
+        limit = fields.Datetime.now() - timedelta(days=days)
+        old = self.sudo().search([("state", "in", PURGED_STATES), ("date", "<", limit)])
+        _logger.info("Purging %s mail log records older than %s days", len(old), days)
+        old.unlink()
+
+    @api.model
+    def _mailgate_retention_days(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("helpdesk_mgmt_mailgate.log_retention_days")
+        )
+        try:
+            return int(value) if value not in (None, False, "") else DEFAULT_RETENTION_DAYS
+        except ValueError:
+            _logger.warning("Invalid mail log retention %r: using %s days", value, 30)
+            return DEFAULT_RETENTION_DAYS
+
+
+def _header(message, name):
+    """A header of a possibly broken mail, decoded as well as can be."""
+    try:
+        value = message.get(name)
+        return str(email.header.make_header(email.header.decode_header(value or "")))
+    except Exception:  # broken encodings: keep the raw text, never fail here
+        return str(message.get(name) or "")
+
+
+def _without_nul(values):
+    """PostgreSQL text cannot hold NUL characters: hostile mail can."""
+    return {
+        key: value.replace("\x00", "") if isinstance(value, str) else value
+        for key, value in values.items()
+    }

@@ -9,12 +9,22 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, html_sanitize
 
-from ..tools import command_block, html_text, masking, quoting, reference
+from ..tools import (
+    authentication,
+    command_block,
+    html_text,
+    masking,
+    quoting,
+    reference,
+)
 from ..tools.command_block import INCIDENT, WORKUNIT
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_USED = 0.25  # hours, as in Integria
+MAX_NEW_PARTICIPANTS = 50  # To/Cc addresses of one mail that become followers
+DEFAULT_MAX_ATTACHMENT_MB = 25.0
+MEGABYTE = 1024 * 1024
 
 
 class HelpdeskTicket(models.Model):
@@ -31,9 +41,10 @@ class HelpdeskTicket(models.Model):
         inverse_name="ticket_id",
         string="Work Units",
     )
+    # Not stored: a follow-up then never writes the ticket's row, so replies
+    # to one ticket processed at the same time do not conflict.
     time_used = fields.Float(
         compute="_compute_time_used",
-        store=True,
         help="Hours of all the ticket's work units.",
     )
     mailgate_log_count = fields.Integer(compute="_compute_mailgate_log_count")
@@ -97,31 +108,31 @@ class HelpdeskTicket(models.Model):
             msg_dict["author_id"] = partner.id
             values.setdefault("partner_id", partner.id)
             values.setdefault("partner_name", partner.name)
+        dropped = self._mailgate_drop_oversized_attachments(msg_dict, team)
         msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
         # The primary email field takes the From header as is: store the address.
         msg_for_values = dict(msg_dict, email_from=sender_email)
         ticket = super(HelpdeskTicket, ticket_model).message_new(
             msg_for_values, custom_values=values
         )
-        ticket._mailgate_subscribe_participants(msg_dict)
+        notes = ticket._mailgate_subscribe_participants(msg_dict)
         outcome = ticket._mailgate_process_mail(msg_dict, user, is_new=True)
+        ticket._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
         other_queues = team._mailgate_other_queues(msg_dict) if team else team
-        notes = outcome["problems_text"]
         if other_queues:
-            notes.insert(
-                0,
+            notes.append(
                 self.env._(
                     "Also addressed to the queue(s) %(queues)s: one ticket only.",
                     queues=", ".join(other_queues.mapped("alias_email")),
-                ),
+                )
             )
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
             "created",
             team=team,
             ticket=ticket,
-            commands=outcome["done_text"],
-            note="\n".join(notes),
+            commands=outcome["done"],
+            note="\n".join(notes + dropped + outcome["problems"]),
         )
         return ticket
 
@@ -136,30 +147,29 @@ class HelpdeskTicket(models.Model):
         no command, no work unit and no reply.
         """
         result = super().message_update(msg_dict, update_vals=update_vals)
-        self._mailgate_subscribe_participants(msg_dict)
+        notes = self._mailgate_subscribe_participants(msg_dict)
+        dropped = self._mailgate_drop_oversized_attachments(msg_dict, self.team_id)
         msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
         if self.env.context.get("mailgate_auto_submitted"):
             msg_dict["is_internal"] = True
-            self.env["helpdesk.mailgate.log"]._mailgate_record(
-                msg_dict,
-                "updated",
-                team=self.team_id,
-                ticket=self,
-                note=self.env._(
+            notes.append(
+                self.env._(
                     "Automatic mail: posted as an internal note, commands not read."
-                ),
+                )
             )
-            return result
-        sender_email = email_normalize(msg_dict.get("email_from") or "")
-        user = self._mailgate_user_of(sender_email)
-        outcome = self._mailgate_process_mail(msg_dict, user, is_new=False)
+            outcome = {"done": "", "problems": []}
+        else:
+            sender_email = email_normalize(msg_dict.get("email_from") or "")
+            user = self._mailgate_user_of(sender_email)
+            outcome = self._mailgate_process_mail(msg_dict, user, is_new=False)
+            self._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
             "updated",
             team=self.team_id,
             ticket=self,
-            commands=outcome["done_text"],
-            note="\n".join(outcome["problems_text"]),
+            commands=outcome["done"],
+            note="\n".join(notes + dropped + outcome["problems"]),
         )
         return result
 
@@ -206,7 +216,14 @@ class HelpdeskTicket(models.Model):
         """Subscribe every To and Cc address that is not one of the database's
         own (queue, alias, catchall, bounce), creating contacts as needed, so
         they receive the ticket's public notifications (Integria's
-        "Notificaciones por email")."""
+        "Notificaciones por email").
+
+        At most ``MAX_NEW_PARTICIPANTS`` addresses of one mail are taken: a
+        mail to thousands of recipients must not create thousands of
+        contacts.
+
+        :return: list of notes for the mail log (addresses left out)
+        """
         system_addresses = self.env["helpdesk.ticket.team"]._mailgate_system_addresses()
         participants = [
             formataddr((name, address)) if name else address
@@ -216,12 +233,57 @@ class HelpdeskTicket(models.Model):
             if email_normalize(address)
             and email_normalize(address) not in system_addresses
         ]
-        if not participants:
-            return
-        partners = self._mail_find_partner_from_emails(
-            participants, records=self, force_create=True
-        )
-        self.message_subscribe([partner.id for partner in partners if partner])
+        notes = []
+        if len(participants) > MAX_NEW_PARTICIPANTS:
+            notes.append(
+                self.env._(
+                    "%(count)s recipients: only the first %(max)s were subscribed.",
+                    count=len(participants),
+                    max=MAX_NEW_PARTICIPANTS,
+                )
+            )
+            participants = participants[:MAX_NEW_PARTICIPANTS]
+        if participants:
+            partners = self._mail_find_partner_from_emails(
+                participants, records=self, force_create=True
+            )
+            self.message_subscribe([partner.id for partner in partners if partner])
+        return notes
+
+    @api.model
+    def _mailgate_drop_oversized_attachments(self, msg_dict, team):
+        """Leave the attachments larger than the team's limit out of the mail
+        (``msg_dict["attachments"]``), and say which at the end of its body.
+
+        :return: list of notes, one per file left out, for the sender and
+            the mail log
+        """
+        limit_mb = team.mailgate_max_attachment_mb if team else DEFAULT_MAX_ATTACHMENT_MB
+        attachments = msg_dict.get("attachments") or []
+        if not limit_mb or not attachments:
+            return []
+        kept, dropped = [], []
+        for attachment in attachments:
+            content = attachment.content
+            size = len(content.encode() if isinstance(content, str) else content)
+            if size <= limit_mb * MEGABYTE:
+                kept.append(attachment)
+                continue
+            dropped.append(
+                self.env._(
+                    "%(name)s (%(size)s MB) was not stored: attachments are limited "
+                    "to %(limit)s MB each.",
+                    name=attachment.fname,
+                    size=round(size / MEGABYTE, 1),
+                    limit=limit_mb,
+                )
+            )
+        if dropped:
+            msg_dict["attachments"] = kept
+            msg_dict["body"] = Markup(msg_dict.get("body") or "") + Markup(
+                "<p><i>%s</i></p>"
+            ) % Markup("<br/>").join(dropped)
+        return dropped
 
     def _mailgate_accepts_follow_up_from(self, email):
         """Whether a mail from ``email`` quoting this ticket's reference in
@@ -252,15 +314,16 @@ class HelpdeskTicket(models.Model):
         out, and :func:`quoting.cut_quoted_history` cuts the textual reply
         headers and ``>`` lines it does not catch. Each block is all or
         nothing; a valid one is applied as ``user`` and removed from
-        ``msg_dict["body"]`` (and from the description of a new ticket); any
-        problem is answered to the sender in one reply.
+        ``msg_dict["body"]`` (and from the description of a new ticket). When
+        the team takes commands from authenticated senders only, the blocks of
+        other mail are refused.
 
         :param dict msg_dict: the parsed mail, whose ``body`` is updated;
         :param user: the sender's ``res.users`` (empty for no user);
         :param bool is_new: whether the mail created this ticket (no default
             work unit then: only follow-ups count);
-        :return: dict with ``done_text`` (what was applied) and
-            ``problems_text`` (list of problem lines)
+        :return: dict with ``done`` (text: what was applied) and ``problems``
+            (list of problem lines, each with its line number)
         """
         self.ensure_one()
         body = msg_dict.get("body") or ""
@@ -269,24 +332,34 @@ class HelpdeskTicket(models.Model):
         problems = [(problem.line, problem.text) for problem in parsed.problems]
         done, applied_kinds = [], []
         hours = None if is_new else self._mailgate_default_time_used()
-        if parsed.incident and parsed.incident.is_valid:
-            changes, block_problems = self._mailgate_apply_incident(
-                parsed.incident, user
-            )
+        incident, workunit = (
+            block if block and block.is_valid else None
+            for block in (parsed.incident, parsed.workunit)
+        )
+        refusal = (incident or workunit) and self._mailgate_authentication_refusal(
+            msg_dict
+        )
+        if refusal:
+            problems += [
+                (block.start_line, refusal % {"kind": block.kind})
+                for block in (incident, workunit)
+                if block
+            ]
+            incident = workunit = None
+        if incident:
+            changes, block_problems = self._mailgate_apply_incident(incident, user)
             problems += block_problems
             if not block_problems:
                 applied_kinds.append(INCIDENT)
                 done += changes
-        if parsed.workunit and parsed.workunit.is_valid:
+        if workunit:
             block_problems = self._mailgate_check_sender_may(
-                user, parsed.workunit, "helpdesk.ticket.workunit"
+                user, workunit, "helpdesk.ticket.workunit"
             )
             problems += block_problems
             if not block_problems:
                 applied_kinds.append(WORKUNIT)
-                hours = command_block.parse_hours(
-                    parsed.workunit.get("TIME_USED").value
-                )
+                hours = command_block.parse_hours(workunit.get("TIME_USED").value)
         if applied_kinds:
             msg_dict["body"] = command_block.remove_blocks_from_html(
                 body, applied_kinds
@@ -297,13 +370,38 @@ class HelpdeskTicket(models.Model):
             self._mailgate_log_work(msg_dict, user, hours)
             done.append(self.env._("Work unit: %(hours)s h", hours=hours))
         problems.sort()
-        problems_text = [
-            self.env._("line %(line)s: %(problem)s", line=line, problem=text)
-            for line, text in problems
-        ]
-        if problems:
-            self._mailgate_reply_problems(msg_dict, problems_text)
-        return {"done_text": "\n".join(done), "problems_text": problems_text}
+        return {
+            "done": "\n".join(done),
+            "problems": [
+                self.env._("line %(line)s: %(problem)s", line=line, problem=text)
+                for line, text in problems
+            ],
+        }
+
+    def _mailgate_authentication_refusal(self, msg_dict):
+        """Why commands are refused when the team requires authenticated
+        senders and no trusted server authenticated this mail, else None.
+
+        :return: a sentence with a ``%(kind)s`` placeholder, or None
+        """
+        team = self.team_id
+        if not team.mailgate_require_authentication:
+            return None
+        domain = (email_normalize(msg_dict.get("email_from") or "") or "").rpartition(
+            "@"
+        )[2]
+        if authentication.sender_authenticated(
+            self.env.context.get("mailgate_auth_results") or (),
+            domain,
+            (team.mailgate_trusted_authserv_ids or "").split(","),
+        ):
+            return None
+        return self.env._(
+            "[%%(kind)s] not applied: this queue takes commands only from "
+            "authenticated senders, and no trusted server authenticated your "
+            "mail (DMARC, or DKIM for %(domain)s).",
+            domain=domain or "?",
+        )
 
     def _mailgate_check_sender_may(self, user, block, model_name):
         """Problems that keep ``user`` from applying ``block`` at all.
@@ -521,25 +619,48 @@ class HelpdeskTicket(models.Model):
     # Replies
     # ------------------------------------------------------------
 
-    def _mailgate_reply_problems(self, msg_dict, problems):
-        """Send the sender one reply listing every problem of its commands.
+    def _mailgate_answer_sender(self, msg_dict, problems, dropped):
+        """Send the sender one reply, when there is something to say: every
+        problem of its commands, and the attachments that were not stored.
 
         The reply is an automatic answer (``Auto-Submitted: auto-replied``),
         threaded on the sender's mail, from and replying to the ticket's
-        queue."""
+        queue, and kept in the chatter as an internal note for the agents.
+        """
         self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
-            self.env._(
-                "The commands of your mail to ticket %(number)s were not applied:",
-                number=self.number,
-            ),
-            Markup().join(Markup("<li>%s</li>") % problem for problem in problems),
-            self.env._(
-                "Nothing of a block with a problem was changed; your text was "
-                "added to the ticket as a comment. Correct the block and send it "
-                "again."
-            ),
-        )
+        if not problems and not dropped:
+            return
+        parts = []
+        if problems:
+            parts.append(
+                Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
+                % (
+                    self.env._(
+                        "The commands of your mail to ticket %(number)s were not "
+                        "applied:",
+                        number=self.number,
+                    ),
+                    _html_list(problems),
+                    self.env._(
+                        "Nothing of a block with a problem was changed; your text "
+                        "was added to the ticket as a comment. Correct the block "
+                        "and send it again."
+                    ),
+                )
+            )
+        if dropped:
+            parts.append(
+                Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    self.env._(
+                        "These attachments of your mail to ticket %(number)s were "
+                        "not stored:",
+                        number=self.number,
+                    ),
+                    _html_list(dropped),
+                )
+            )
+        body = Markup().join(parts)
         self.env["mail.mail"].sudo().create(
             {
                 "subject": "Re: "
@@ -611,3 +732,7 @@ class HelpdeskTicket(models.Model):
             subject = values.get("subject") or message.subject or self.name
             values["subject"] = reference.add_reference(subject, self.number)
         return values
+
+
+def _html_list(items):
+    return Markup().join(Markup("<li>%s</li>") % item for item in items)

@@ -47,6 +47,25 @@ class HelpdeskTicketTeam(models.Model):
         "for the address, who becomes the ticket's creator; or no ticket and a "
         "refusal sent to the sender.",
     )
+    mailgate_max_attachment_mb = fields.Float(
+        string="Largest attachment (MB)",
+        default=25.0,
+        help="Attachments larger than this are not stored: the comment says "
+        "which file was dropped and the sender is told. 0: no limit.",
+    )
+    mailgate_require_authentication = fields.Boolean(
+        string="Commands only from authenticated senders",
+        help="Apply [INCIDENT] and [WORKUNIT] blocks only from mail that a "
+        "trusted server authenticated (DMARC pass, or a DKIM signature aligned "
+        "with the From domain, in its Authentication-Results header). Other "
+        "mail lands as a comment and its sender is told why.",
+    )
+    mailgate_trusted_authserv_ids = fields.Char(
+        string="Trusted authentication servers",
+        help="Comma-separated authserv-id of your inbound mail servers, as "
+        "they write it first in the Authentication-Results header "
+        "(e.g. mx.example.com).",
+    )
     mailgate_invite_new_users = fields.Boolean(
         string="Invite created users",
         help="Send the portal invitation (password set-up mail) to the users "

@@ -1,11 +1,16 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import ast
+import email
+import email.parser
+import email.policy
 import logging
+import xmlrpc.client
 
 from odoo import api, models
 from odoo.tools import email_normalize, email_split
-from odoo.tools.mail import decode_message_header
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools.mail import decode_message_header, unfold_references
 
 from ..tools import reference
 from ..tools.automatic import is_automatic_mail
@@ -19,6 +24,95 @@ class MailThread(models.AbstractModel):
     # ------------------------------------------------------------
     # Mail gateway
     # ------------------------------------------------------------
+
+    @api.model
+    def message_process(
+        self,
+        model,
+        message,
+        custom_values=None,
+        save_original=False,
+        strip_attachments=False,
+        thread_id=None,
+    ):
+        """Process a mail; a helpdesk mail is never lost (SPEC section 7).
+
+        See :meth:`_mailgate_process_safely`: a helpdesk mail whose processing
+        raises leaves no partial change and is kept in the mail log, and this
+        returns False as for a mail that created nothing.
+        """
+        return self._mailgate_process_safely(
+            model,
+            message,
+            custom_values=custom_values,
+            save_original=save_original,
+            strip_attachments=strip_attachments,
+            thread_id=thread_id,
+        )[0]
+
+    @api.model
+    def _mailgate_process_safely(self, model, message, **kwargs):
+        """Run Odoo's ``message_process``, in a savepoint for helpdesk mail.
+
+        A helpdesk mail (fallback model ``helpdesk.ticket``, addressed to a
+        queue, or replying to a ticket) that raises is rolled back whole and
+        recorded as ``failed`` in the mail log with its raw source and the
+        error, so that the next mail goes through and a manager can reprocess
+        it. Concurrency errors are raised all the same: the caller's
+        transaction is doomed, and retrying it is the caller's job.
+
+        :return: ``(thread_id, failed_log)``, ``failed_log`` empty unless the
+            mail failed
+        """
+        raw = _as_bytes(message)
+        log_model = self.env["helpdesk.mailgate.log"]
+        if not self._mailgate_is_helpdesk_mail(model, raw):
+            return super().message_process(model, raw, **kwargs), log_model
+        try:
+            with self.env.cr.savepoint():
+                return super().message_process(model, raw, **kwargs), log_model
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as error:
+            _logger.exception(
+                "Helpdesk mail gateway: processing failed for a mail of %s bytes; "
+                "kept in the mail log for reprocessing",
+                len(raw),
+            )
+            return False, log_model._mailgate_record_failure(raw, model, error)
+
+    @api.model
+    def _mailgate_is_helpdesk_mail(self, model, raw):
+        """Whether a raw mail is the helpdesk's: fetched for helpdesk tickets,
+        addressed to a team's queue, or replying to a ticket's message."""
+        if model == "helpdesk.ticket":
+            return True
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+            raw
+        )
+        addresses = {
+            email_normalize(address)
+            for header in ("To", "Cc", "Delivered-To")
+            for address in email_split(",".join(map(str, headers.get_all(header, []))))
+        } - {False}
+        if addresses and self.env["mail.alias"].sudo().search_count(
+            [
+                ("alias_full_name", "in", list(addresses)),
+                ("alias_model_id.model", "=", "helpdesk.ticket"),
+            ],
+            limit=1,
+        ):
+            return True
+        references = unfold_references(
+            " ".join(str(headers.get(name) or "") for name in ("In-Reply-To", "References"))
+        )
+        return bool(
+            references
+            and self.env["mail.message"].sudo().search_count(
+                [("message_id", "in", references[-32:]), ("model", "=", "helpdesk.ticket")],
+                limit=1,
+            )
+        )
 
     @api.model
     def message_route(
@@ -61,11 +155,18 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
-        """Tell ``message_update`` whether the mail is automatic: only the raw
-        message has the headers that say so (RFC 3834)."""
+        """Hand ``message_new`` and ``message_update`` what only the raw
+        message's headers tell: whether the mail is automatic (RFC 3834) and
+        its ``Authentication-Results``. Odoo passes them the parsed dict only.
+        """
         return super(
             MailThread,
-            self.with_context(mailgate_auto_submitted=is_automatic_mail(message)),
+            self.with_context(
+                mailgate_auto_submitted=is_automatic_mail(message),
+                mailgate_auth_results=tuple(
+                    str(value) for value in message.get_all("Authentication-Results", [])
+                ),
+            ),
         )._message_route_process(message, message_dict, routes)
 
     @api.model
@@ -173,3 +274,12 @@ class MailThread(models.AbstractModel):
 
         kept = min(queue_routes, key=position)
         return [route for route in routes if route not in queue_routes or route is kept]
+
+
+def _as_bytes(message):
+    """The raw mail as bytes, from any form ``message_process`` accepts."""
+    if isinstance(message, xmlrpc.client.Binary):
+        return bytes(message.data)
+    if isinstance(message, str):
+        return message.encode("utf-8")
+    return message

@@ -1,3 +1,4 @@
+from . import test_unit_authentication
 from . import test_unit_command_block
 from . import test_unit_html_text
 from . import test_unit_masking

@@ -1,1 +1,9 @@
-from . import automatic, command_block, html_text, masking, quoting, reference
+from . import (
+    authentication,
+    automatic,
+    command_block,
+    html_text,
+    masking,
+    quoting,
+    reference,
+)

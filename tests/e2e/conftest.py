@@ -1,0 +1,223 @@
+# Copyright 2026 helpdesk_mgmt_mailgate contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Fixtures of the end-to-end tier: real Dovecot IMAP and SMTP servers on
+loopback, a fresh Odoo database with the addon, and the helpdesk set up in it
+as an administrator would (alias domain, team queue, agent, outgoing and
+incoming mail servers).
+
+This folder is a pytest tier of its own, run by ``scripts/test-e2e.sh`` with
+``--rootdir tests/e2e``. It has no ``__init__.py``: pytest imports these
+modules by their file names, never through the addon's ``tests`` package
+(whose ``__init__`` imports Odoo test modules), and Odoo's test runner, which
+only sees what ``tests/__init__.py`` imports, never collects it.
+
+Environment:
+  MAILGATE_ODOO_CONF     Odoo configuration (default .run/odoo.conf)
+  MAILGATE_E2E_SKIP      a reason: skip every test with it (set by the script
+                         when Dovecot cannot be had)
+  MAILGATE_E2E_REQUIRED  1: a missing Dovecot fails instead of skipping
+  KEEP_DB                1: keep the test database
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import e2e_odoo
+import e2e_servers
+
+REPO = Path(__file__).resolve().parents[2]
+WORK_DIR = REPO / ".run" / "e2e"
+
+ALIAS_DOMAIN = "e2e.example.com"
+QUEUE_NAME = "soporte"
+QUEUE = f"{QUEUE_NAME}@{ALIAS_DOMAIN}"
+AGENT_EMAIL = "olga.operadora@staff.example.com"
+CUSTOMER_EMAIL = "carla.cliente@customer.example.com"
+
+
+def _required():
+    return os.environ.get("MAILGATE_E2E_REQUIRED") == "1"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Skip the whole tier with the script's reason when Dovecot is missing,
+    and make sure the addon's ``tests`` package was not imported."""
+    addon_tests_init = REPO / "tests" / "__init__.py"
+    for module in list(__import__("sys").modules.values()):
+        if getattr(module, "__file__", None) and Path(module.__file__) == (
+            addon_tests_init
+        ):
+            raise pytest.UsageError(
+                f"{addon_tests_init} was imported: run this tier with "
+                "--rootdir tests/e2e (see scripts/test-e2e.sh)."
+            )
+    reason = os.environ.get("MAILGATE_E2E_SKIP")
+    if reason:
+        if _required():
+            raise pytest.UsageError(f"MAILGATE_E2E_REQUIRED=1 but {reason}")
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A private Dovecot IMAP server on 127.0.0.1, stopped at the end."""
+    binary = e2e_servers.find_dovecot()
+    if not binary:
+        reason = (
+            "Dovecot (Debian's dovecot-imapd) is not installed: "
+            "run scripts/test-e2e.sh, which installs it when allowed."
+        )
+        if _required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = e2e_servers.Dovecot(binary, WORK_DIR / "dovecot").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mailbox(dovecot):
+    return dovecot.mailbox()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """An SMTP server on 127.0.0.1 keeping every message, stopped at the end."""
+    sink = e2e_servers.SmtpSink(WORK_DIR / "smtp").start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def odoo_db():
+    """A fresh database with the addon installed (no demo data), opened in
+    this process, dropped at the end (unless KEEP_DB=1)."""
+    odoo_conf = Path(os.environ.get("MAILGATE_ODOO_CONF", REPO / ".run" / "odoo.conf"))
+    if not odoo_conf.exists():
+        pytest.fail(f"no Odoo configuration {odoo_conf}: run scripts/postgres.sh.")
+    db = f"mailgate_e2e_{os.getpid()}"
+    e2e_odoo.create_database(odoo_conf, db, WORK_DIR / "odoo-install.log")
+    odoo = e2e_odoo.load_config(odoo_conf)
+    database = e2e_odoo.OdooDatabase(odoo, db)
+    yield database
+    if os.environ.get("KEEP_DB") != "1":
+        database.drop()
+
+
+@dataclass(frozen=True)
+class Helpdesk:
+    """The records of the helpdesk set up for the tier (ids, in the test
+    database)."""
+
+    team_id: int
+    agent_id: int
+    agent_partner_id: int
+    fetchmail_server_id: int
+    mail_server_id: int
+    queue: str = QUEUE
+    agent_email: str = AGENT_EMAIL
+    customer_email: str = CUSTOMER_EMAIL
+
+
+@pytest.fixture(scope="session")
+def helpdesk(odoo_db, dovecot, smtp_sink):
+    """Set up the helpdesk as an administrator would, through Odoo's API:
+    an alias domain, a team with its queue, an agent, the SMTP sink as
+    outgoing server and the Dovecot mailbox as a confirmed helpdesk incoming
+    mail server."""
+    with odoo_db.env() as env:
+        alias_domain = env["mail.alias.domain"].create({"name": ALIAS_DOMAIN})
+        env.company.alias_domain_id = alias_domain
+        agent = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Olga Operadora",
+                    "login": "olga",
+                    "email": AGENT_EMAIL,
+                    "groups_id": [
+                        (
+                            6,
+                            0,
+                            [
+                                env.ref("base.group_user").id,
+                                env.ref("helpdesk_mgmt.group_helpdesk_user_team").id,
+                            ],
+                        )
+                    ],
+                }
+            )
+        )
+        team = env["helpdesk.ticket.team"].create(
+            {
+                "name": "Soporte",
+                "alias_name": QUEUE_NAME,
+                "alias_domain_id": alias_domain.id,
+                "user_ids": [(6, 0, agent.ids)],
+            }
+        )
+        assert team.alias_email == QUEUE, team.alias_email
+        mail_server = env["ir.mail_server"].create(
+            {
+                "name": "E2E SMTP sink",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp_sink.port,
+                "smtp_encryption": "none",
+                "smtp_authentication": "login",
+                "sequence": 1,
+            }
+        )
+        fetchmail = env["fetchmail.server"].create(
+            {
+                "name": "E2E Dovecot",
+                "server_type": "imap",
+                "server": "127.0.0.1",
+                "port": dovecot.port,
+                "is_ssl": False,
+                "user": dovecot.user,
+                "password": dovecot.password,
+                "object_id": env["ir.model"]._get_id("helpdesk.ticket"),
+            }
+        )
+        fetchmail.button_confirm_login()
+        assert fetchmail.state == "done"
+        return Helpdesk(
+            team_id=team.id,
+            agent_id=agent.id,
+            agent_partner_id=agent.partner_id.id,
+            fetchmail_server_id=fetchmail.id,
+            mail_server_id=mail_server.id,
+        )
+
+
+@pytest.fixture(scope="session")
+def fetch(odoo_db, helpdesk):
+    """Run the helpdesk fetchmail server once, as its cron does."""
+
+    def fetch_once():
+        with odoo_db.env() as env:
+            env["fetchmail.server"].browse(helpdesk.fetchmail_server_id).fetch_mail()
+
+    return fetch_once
+
+
+@pytest.fixture(scope="session")
+def send_queue(odoo_db):
+    """Send Odoo's outgoing mail queue, as its cron does."""
+
+    def send():
+        with odoo_db.env() as env:
+            env["mail.mail"].process_email_queue()
+
+    return send
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    """What one step of the round trip hands to the next."""
+    return {}
