@@ -241,17 +241,19 @@ def set_up(env):
         )
 
 
-def process_mails(registry, mails, warmup, expected=None):
-    """Push ``mails`` through the gateway, one commit each, and measure the
-    mails after the first ``warmup``: wall time and SQL queries per mail."""
+def process_mails(registry, mails, profiler=None):
+    """Push ``mails`` through the gateway, one commit each (as fetchmail
+    does), and return per mail: wall time (processing + commit), SQL queries,
+    and the thread id ``message_process`` returned (None when it raised)."""
     from odoo import sql_db
 
     times, queries, results = [], [], []
-    failures = misrouted = 0
     with registry.cursor() as cr:
         env = gateway_env(cr)
         thread = env["mail.thread"]
-        for position, raw in enumerate(mails):
+        for raw in mails:
+            if profiler:
+                profiler.enable()
             q0 = sql_db.sql_counter
             t0 = time.perf_counter()
             try:
@@ -259,99 +261,151 @@ def process_mails(registry, mails, warmup, expected=None):
                 cr.commit()
             except Exception:
                 cr.rollback()
-                if not failures:
-                    traceback.print_exc()
-                failures += 1
+                traceback.print_exc()
                 thread_id = None
             t1 = time.perf_counter()
             q1 = sql_db.sql_counter
-            if position >= warmup:
-                times.append(t1 - t0)
-                queries.append(q1 - q0)
+            if profiler:
+                profiler.disable()
+            times.append(t1 - t0)
+            queries.append(q1 - q0)
             results.append(thread_id)
-            if expected is not None and thread_id != expected[position]:
-                misrouted += 1
+    return times, queries, results
+
+
+def summarize(times, queries, failures, misrouted):
     return {
         "mails": len(times),
         "total_s": sum(times),
-        "mean_ms": 1000 * statistics.fmean(times) if times else 0,
-        "median_ms": 1000 * statistics.median(times) if times else 0,
-        "p95_ms": 1000 * sorted(times)[int(0.95 * (len(times) - 1))] if times else 0,
-        "queries_mean": statistics.fmean(queries) if queries else 0,
-        "queries_min": min(queries, default=0),
-        "queries_max": max(queries, default=0),
+        "mean_ms": 1000 * statistics.fmean(times),
+        "median_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * sorted(times)[int(0.95 * (len(times) - 1))],
+        "queries_mean": statistics.fmean(queries),
+        "queries_min": min(queries),
+        "queries_max": max(queries),
         "failures": failures,
         "misrouted": misrouted,
-        "_results": results,
     }
 
 
+class BenchWorker:
+    """One database in one process, driven by the orchestrator over stdin and
+    stdout (one JSON object a line), so that both databases can be run in
+    alternating chunks: load from the rest of the machine hits both alike."""
+
+    def __init__(self, args):
+        self.args = args
+        self.registry = odoo_registry(args.config, args.db)
+        with self.registry.cursor() as cr:
+            set_up(gateway_env(cr))
+        count, warmup = args.mails, args.warmup
+        self.new = [new_ticket_mail(i, "warm") for i in range(warmup)]
+        self.new += [new_ticket_mail(i) for i in range(count)]
+        self.ticket_ids = [None] * len(self.new)
+        self.mails = {"new": [m[0] for m in self.new]}
+        self.expected = {}
+        self.profilers = {}
+
+    def scenario_mails(self, scenario):
+        if scenario not in self.mails:
+            # b. and c.: the warm-up tickets get the warm-up replies, then
+            # each timed ticket one reply in turn.
+            warmup = self.args.warmup
+            tickets = [(m[1], m[2], m[3], i) for i, m in enumerate(self.new)]
+            timed = tickets[warmup:]
+            chosen = tickets[:warmup] + [
+                timed[i % len(timed)] for i in range(self.args.mails)
+            ]
+            self.mails[scenario] = [
+                reply_mail(i, ticket, scenario == "blocks", scenario)
+                for i, ticket in enumerate(chosen)
+            ]
+            self.expected[scenario] = [self.ticket_ids[t[3]] for t in chosen]
+        return self.mails[scenario]
+
+    def chunk(self, scenario, start, stop):
+        mails = self.scenario_mails(scenario)[start:stop]
+        profiler = None
+        if self.args.profile and start >= self.args.warmup:
+            import cProfile
+
+            profiler = self.profilers.setdefault(scenario, cProfile.Profile())
+        times, queries, results = process_mails(self.registry, mails, profiler)
+        if scenario == "new":
+            self.ticket_ids[start:stop] = results
+            misrouted = sum(1 for result in results if not result)
+        else:
+            expected = self.expected[scenario][start:stop]
+            misrouted = sum(1 for got, want in zip(results, expected) if got != want)
+        failures = sum(1 for result in results if result is None)
+        return {"times": times, "queries": queries, "failures": failures,
+                "misrouted": misrouted}
+
+    def checks(self):
+        import odoo.release
+
+        if self.args.profile:
+            folder = Path(self.args.profile)
+            folder.mkdir(parents=True, exist_ok=True)
+            for scenario, profiler in self.profilers.items():
+                profiler.dump_stats(folder / f"{self.args.db}-{scenario}.prof")
+        with self.registry.cursor() as cr:
+            env = gateway_env(cr)
+            Ticket = env["helpdesk.ticket"]
+            workunits = (
+                env["helpdesk.ticket.workunit"]
+                if "helpdesk.ticket.workunit" in env
+                else None
+            )
+            checks = {
+                "tickets": Ticket.search_count([]),
+                "tickets at priority High": Ticket.search_count(
+                    [("priority", "=", "2")]
+                ),
+                f"tickets in {' or '.join(STATUSES)}": Ticket.search_count(
+                    [("stage_id.name", "in", STATUSES)]
+                ),
+                "messages on tickets": env["mail.message"].search_count(
+                    [("model", "=", "helpdesk.ticket")]
+                ),
+                "work units": workunits.search_count([]) if workunits else "—",
+                "work unit hours": (
+                    sum(workunits.search([]).mapped("hours")) if workunits else "—"
+                ),
+                "queued outgoing mails": env["mail.mail"].search_count([]),
+            }
+            cr.execute("SHOW server_version")
+            postgresql = cr.fetchone()[0]
+            modules = env["ir.module.module"].search(
+                [("name", "in", [BASE, ADDON]), ("state", "=", "installed")]
+            )
+            return {
+                "checks": checks,
+                "postgresql": postgresql,
+                "modules": {m.name: m.latest_version for m in modules},
+                "odoo": odoo.release.version,
+            }
+
+
 def worker_bench(args):
-    registry = odoo_registry(args.config, args.db)
-    with registry.cursor() as cr:
-        set_up(gateway_env(cr))
-    warmup, count = args.warmup, args.mails
-    out = {"scenarios": {}}
+    # Answers go to the original stdout; anything else printed goes to stderr.
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    worker = BenchWorker(args)
 
-    # a. new tickets
-    new = [new_ticket_mail(i, "warm") for i in range(warmup)]
-    new += [new_ticket_mail(i) for i in range(count)]
-    stats = process_mails(registry, [m[0] for m in new], warmup)
-    ticket_ids = stats.pop("_results")
-    stats["misrouted"] = sum(1 for tid in ticket_ids if not tid)
-    out["scenarios"]["new"] = stats
-    tickets = [(m[1], m[2], m[3], i) for i, m in enumerate(new)]
-    timed_tickets = tickets[warmup:]
+    def answer(data):
+        answers.write(json.dumps(data) + "\n")
+        answers.flush()
 
-    def targets(n):
-        chosen = tickets[:warmup] + [timed_tickets[i % len(timed_tickets)] for i in range(n)]
-        ids = [ticket_ids[t[3]] for t in chosen]
-        return chosen, ids
-
-    # b. plain replies, c. replies with both blocks
-    for key, with_blocks in (("plain", False), ("blocks", True)):
-        chosen, ids = targets(count)
-        mails = [
-            reply_mail(i, ticket, with_blocks, key) for i, ticket in enumerate(chosen)
-        ]
-        stats = process_mails(registry, mails, warmup, expected=ids)
-        stats.pop("_results")
-        out["scenarios"][key] = stats
-
-    with registry.cursor() as cr:
-        env = gateway_env(cr)
-        Ticket = env["helpdesk.ticket"]
-        modules = env["ir.module.module"].search(
-            [("name", "in", [BASE, ADDON]), ("state", "=", "installed")]
-        )
-        out["checks"] = {
-            "tickets": Ticket.search_count([]),
-            "tickets_high_priority": Ticket.search_count([("priority", "=", "2")]),
-            "tickets_in_status": Ticket.search_count(
-                [("stage_id.name", "in", STATUSES)]
-            ),
-            "messages_on_tickets": env["mail.message"].search_count(
-                [("model", "=", "helpdesk.ticket")]
-            ),
-            "workunits": (
-                env["helpdesk.ticket.workunit"].search_count([])
-                if "helpdesk.ticket.workunit" in env
-                else None
-            ),
-            "workunit_hours": (
-                sum(env["helpdesk.ticket.workunit"].search([]).mapped("hours"))
-                if "helpdesk.ticket.workunit" in env
-                else None
-            ),
-            "queued_mails": env["mail.mail"].search_count([]),
-        }
-        cr.execute("SHOW server_version")
-        out["postgresql"] = cr.fetchone()[0]
-        out["modules"] = {m.name: m.latest_version for m in modules}
-    import odoo.release
-
-    out["odoo"] = odoo.release.version
-    Path(args.out).write_text(json.dumps(out, indent=2))
+    answer({"ready": True})
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["op"] == "chunk":
+            answer(worker.chunk(command["scenario"], command["start"], command["stop"]))
+        elif command["op"] == "checks":
+            answer(worker.checks())
+        else:
+            break
 
 
 def rss_kib(field):
@@ -378,13 +432,13 @@ def worker_memory(args):
     registry = odoo_registry(args.config, args.db)
     # Warm-up: load the code paths (imports, registry caches) with small mails.
     warm = [new_ticket_mail(i, f"memwarm-{args.kind}")[0] for i in range(3)]
-    process_mails(registry, warm, 0)
+    process_mails(registry, warm)
     raw = big_mail(args.kind, args.size, queue_of(0))
     gc.collect()
     baseline_kib = rss_kib("VmRSS")
     method = "VmHWM after clear_refs" if reset_peak_rss() else "ru_maxrss"
     maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    stats = process_mails(registry, [raw], 0)
+    times, queries, results = process_mails(registry, [raw])
     maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if method == "ru_maxrss":
         extra_kib = maxrss_after - max(maxrss_before, baseline_kib)
@@ -394,7 +448,7 @@ def worker_memory(args):
         cr.execute(
             "SELECT COALESCE(SUM(file_size), 0) FROM ir_attachment "
             "WHERE res_model = 'helpdesk.ticket' AND res_id = %s",
-            [stats["_results"][0] or 0],
+            [results[0] or 0],
         )
         attached = cr.fetchone()[0]
     out = {
@@ -403,10 +457,10 @@ def worker_memory(args):
         "baseline_mib": baseline_kib / 1024,
         "extra_mib": max(extra_kib, 0) / 1024,
         "method": method,
-        "seconds": stats["total_s"],
-        "queries": stats["queries_mean"],
-        "failures": stats["failures"],
-        "ticket": bool(stats["_results"][0]),
+        "seconds": times[0],
+        "queries": queries[0],
+        "failures": int(results[0] is None),
+        "ticket": bool(results[0]),
         "attached_bytes": attached,
     }
     Path(args.out).write_text(json.dumps(out, indent=2))
@@ -463,6 +517,83 @@ def run_worker(args, *worker_args, timeout=None):
         return {"error": f"timed out after {timeout} s"}
     finally:
         out.unlink(missing_ok=True)
+
+
+class Worker:
+    """A bench worker process for one database, driven line by line."""
+
+    def __init__(self, args, database):
+        self.database = database
+        self.process = subprocess.Popen(
+            [
+                sys.executable, str(Path(__file__).resolve()), "-c", str(args.config),
+                "--worker", "bench", "--db", database, "--mails", str(args.mails),
+                "--warmup", str(args.warmup),
+                *(["--profile", args.profile] if args.profile else []),
+            ],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        self.read()
+
+    def read(self):
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            sys.exit(f"bench: the worker of {self.database} stopped "
+                     f"(exit code {self.process.returncode}): see above.")
+        return json.loads(line)
+
+    def ask(self, **command):
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        return self.read()
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.stdin.write(json.dumps({"op": "quit"}) + "\n")
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+
+
+def run_scenarios(args, databases):
+    """Scenarios a, b, c in both databases, in alternating chunks (AB, BA,
+    AB...), so that the rest of the machine's load and any drift weigh on
+    both alike. The warm-up mails of each scenario are run first, untimed."""
+    say(f"scenarios a-c: {args.mails} mails each (+{args.warmup} warm-up) in "
+        f"{' and '.join(databases.values())}, alternating chunks of {args.chunk}")
+    workers = {}
+    try:
+        for key, database in databases.items():
+            workers[key] = Worker(args, database)
+        scenarios = {key: {} for key in databases}
+        for scenario in ("new", "plain", "blocks"):
+            say(f"scenario {scenario}")
+            collected = {key: {"times": [], "queries": [], "failures": 0,
+                               "misrouted": 0} for key in databases}
+            if args.warmup:
+                for key, worker in workers.items():
+                    worker.ask(op="chunk", scenario=scenario, start=0,
+                               stop=args.warmup)
+            starts = range(args.warmup, args.warmup + args.mails, args.chunk)
+            for number, start in enumerate(starts):
+                stop = min(start + args.chunk, args.warmup + args.mails)
+                order = list(workers) if number % 2 == 0 else list(workers)[::-1]
+                for key in order:
+                    got = workers[key].ask(op="chunk", scenario=scenario,
+                                           start=start, stop=stop)
+                    for field in ("times", "queries"):
+                        collected[key][field] += got[field]
+                    for field in ("failures", "misrouted"):
+                        collected[key][field] += got[field]
+            for key in databases:
+                scenarios[key][scenario] = summarize(**collected[key])
+        out = {}
+        for key, worker in workers.items():
+            out[key] = {"scenarios": scenarios[key], **worker.ask(op="checks")}
+        return out
+    finally:
+        for worker in workers.values():
+            worker.close()
 
 
 def machine():
@@ -690,17 +821,9 @@ def orchestrate(args):
         for key, database in databases.items():
             say(f"creating {database} with {modules[key]} (no demo data)")
             durations["install"] += create_database(args.config, database, modules[key])
-        for key, database in databases.items():
-            say(f"{database}: scenarios a-c, {args.mails} mails each")
-            t0 = time.perf_counter()
-            results[key] = run_worker(
-                args, "--worker", "bench", "--db", database,
-                "--mails", args.mails, "--warmup", args.warmup,
-            )
-            durations["bench"] += time.perf_counter() - t0
-            if "error" in results[key]:
-                sys.exit(f"bench: the scenarios failed in {database}: "
-                         f"{results[key]['error']}")
+        t0 = time.perf_counter()
+        results.update(run_scenarios(args, databases))
+        durations["bench"] = time.perf_counter() - t0
         for kind in args.memory:
             for key, database in databases.items():
                 say(f"{database}: one {args.memory_mb} MiB mail ({kind})")
@@ -738,6 +861,11 @@ def main(argv=None):
     parser.add_argument("--memory-mb", type=int, default=20)
     parser.add_argument("--memory-timeout", type=int, default=900,
                         help="seconds allowed per big mail (900)")
+    parser.add_argument("--chunk", type=int, default=50,
+                        help="mails per chunk when alternating databases (50)")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="also write cProfile stats of the timed mails to "
+                        "DIR/<database>-<scenario>.prof (times are then inflated)")
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     # worker mode (internal)
     parser.add_argument("--worker", choices=["bench", "memory"], help=argparse.SUPPRESS)

@@ -133,7 +133,11 @@ class MailThread(models.AbstractModel):
         * an automatic mail (auto-reply, bulk) never opens a ticket: it is
           dropped and logged as ignored;
         * of several queues addressed at once, only the first (in To, else Cc)
-          creates a ticket.
+          creates a ticket;
+        * a new-ticket route keeps no alias: when ``message_new`` raises,
+          Odoo would then bounce the mail and mark the queue invalid from a
+          separate, committed transaction, while this addon keeps the mail
+          for reprocessing (:meth:`_mailgate_process_safely`).
         """
         routes = super().message_route(
             message,
@@ -151,7 +155,12 @@ class MailThread(models.AbstractModel):
             for route in routes
             if not self._mailgate_is_dropped_route(route, message_dict, automatic)
         ]
-        return self._mailgate_one_queue(routes, message)
+        return [
+            route[:4] + (None,)
+            if route[0] == "helpdesk.ticket" and not route[1]
+            else route
+            for route in self._mailgate_one_queue(routes, message)
+        ]
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):

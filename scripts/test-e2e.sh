@@ -42,7 +42,7 @@ else
 fi
 
 cd "$REPO"
-# --rootdir tests/e2e and no __init__.py there: pytest imports the tier's
+# --rootdir/--confcutdir tests/e2e and no __init__.py there: pytest imports the tier's
 # modules by file name, never through the addon's tests package.
-exec "$VENV/bin/pytest" tests/e2e --rootdir "$REPO/tests/e2e" -c /dev/null \
+exec "$VENV/bin/pytest" tests/e2e --rootdir "$REPO/tests/e2e" --confcutdir "$REPO/tests/e2e" -c /dev/null \
     -p no:cacheprovider -q -rsxX "$@"

@@ -7,3 +7,4 @@ from . import test_unit_reference_automatic
 from . import test_mail_queue
 from . import test_follow_up
 from . import test_client_samples
+from . import test_no_mail_lost
