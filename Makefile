@@ -1,7 +1,7 @@
 # helpdesk_mgmt_mailgate: one command each. Every target does its own set-up.
 # See README.rst ("Development") for what each step installs and where.
 
-.PHONY: setup db test test-unit test-odoo demo lint clean
+.PHONY: setup db test test-unit test-odoo test-e2e demo lint clean bench
 
 setup:  ## virtualenv with Odoo 18.0, helpdesk_mgmt and the test tools
 	bash scripts/setup.sh
@@ -9,7 +9,7 @@ setup:  ## virtualenv with Odoo 18.0, helpdesk_mgmt and the test tools
 db:  ## PostgreSQL (the PG* server, else a project-local cluster) + Odoo config
 	bash scripts/postgres.sh
 
-test:  ## both tiers: pure (pytest) then Odoo (a fresh database)
+test:  ## all tiers: pure (pytest), Odoo (a fresh database), end to end (IMAP/SMTP)
 	bash scripts/test.sh all
 
 test-unit:  ## the pure tier alone: no Odoo, no database
@@ -18,6 +18,9 @@ test-unit:  ## the pure tier alone: no Odoo, no database
 test-odoo:  ## the Odoo tier alone; TAGS=/helpdesk_mgmt_mailgate:TestMailQueue to narrow
 	bash scripts/test.sh odoo $(TAGS)
 
+test-e2e:  ## the end-to-end tier alone: Dovecot IMAP and an SMTP sink on loopback
+	bash scripts/test.sh e2e
+
 demo:  ## a demo database, the sample mails through the gateway, Odoo on :8069
 	bash scripts/demo.sh
 
@@ -25,6 +28,11 @@ lint:  ## ruff, pylint-odoo and the other pre-commit hooks (PyPI only; hooks fix
 	bash scripts/setup.sh
 	cmp -s requirements-lint.txt .venv/.requirements-lint.txt || { .venv/bin/python -m pip install -q --no-warn-conflicts -r requirements-lint.txt && cp requirements-lint.txt .venv/.requirements-lint.txt; }
 	.venv/bin/pre-commit run --all-files --show-diff-on-failure
+
+bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000)
+	bash scripts/setup.sh
+	bash scripts/postgres.sh
+	$${MAILGATE_VENV:-.venv}/bin/python bench/run.py --mails $(or $(MAILS),1000) $(BENCH_ARGS)
 
 clean:  ## stop the local PostgreSQL and remove .venv and .run
 	-bash scripts/postgres.sh stop

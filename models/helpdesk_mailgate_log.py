@@ -220,7 +220,9 @@ class HelpdeskMailgateLog(models.Model):
             .get_param("helpdesk_mgmt_mailgate.log_retention_days")
         )
         try:
-            return int(value) if value not in (None, False, "") else DEFAULT_RETENTION_DAYS
+            return (
+                int(value) if value not in (None, False, "") else DEFAULT_RETENTION_DAYS
+            )
         except ValueError:
             _logger.warning("Invalid mail log retention %r: using %s days", value, 30)
             return DEFAULT_RETENTION_DAYS

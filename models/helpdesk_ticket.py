@@ -258,7 +258,9 @@ class HelpdeskTicket(models.Model):
         :return: list of notes, one per file left out, for the sender and
             the mail log
         """
-        limit_mb = team.mailgate_max_attachment_mb if team else DEFAULT_MAX_ATTACHMENT_MB
+        limit_mb = (
+            team.mailgate_max_attachment_mb if team else DEFAULT_MAX_ATTACHMENT_MB
+        )
         attachments = msg_dict.get("attachments") or []
         if not limit_mb or not attachments:
             return []

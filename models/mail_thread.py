@@ -8,11 +8,11 @@ import logging
 import xmlrpc.client
 
 from odoo import api, models
-from odoo.tools import email_normalize, email_split
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import email_normalize, email_split
 from odoo.tools.mail import decode_message_header, unfold_references
 
-from ..tools import reference
+from ..tools import charset, reference
 from ..tools.automatic import is_automatic_mail
 
 _logger = logging.getLogger(__name__)
@@ -66,7 +66,10 @@ class MailThread(models.AbstractModel):
         """
         raw = _as_bytes(message)
         log_model = self.env["helpdesk.mailgate.log"]
-        if not self._mailgate_is_helpdesk_mail(model, raw):
+        headers = email.parser.BytesHeaderParser(
+            policy=email.policy.compat32
+        ).parsebytes(raw)
+        if not self._mailgate_is_helpdesk_mail(model, headers):
             return super().message_process(model, raw, **kwargs), log_model
         try:
             with self.env.cr.savepoint():
@@ -82,14 +85,40 @@ class MailThread(models.AbstractModel):
             return False, log_model._mailgate_record_failure(raw, model, error)
 
     @api.model
-    def _mailgate_is_helpdesk_mail(self, model, raw):
-        """Whether a raw mail is the helpdesk's: fetched for helpdesk tickets,
-        addressed to a team's queue, or replying to a ticket's message."""
+    def message_parse(self, message, save_original=False):
+        """Read broken mail as well as it can be read.
+
+        Text parts whose declared charset is unknown or does not decode their
+        bytes (ISO-8859-1 Spanish declared as UTF-8, 8-bit text declared as
+        nothing) are relabelled with a charset that does
+        (:func:`charset.repair_charset`), instead of failing or losing every
+        accent. NUL characters are dropped from the parsed texts: PostgreSQL
+        cannot store them, and hostile mail carries them to make the gateway
+        fail.
+        """
+        for part in message.walk():
+            if part.get_content_maintype() != "text" or part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True) or b""
+            repaired = charset.repair_charset(part.get_content_charset(), payload)
+            if repaired:
+                part.set_param("charset", repaired)
+        msg_dict = super().message_parse(message, save_original=save_original)
+        for key, value in msg_dict.items():
+            if isinstance(value, str) and "\x00" in value:
+                msg_dict[key] = value.replace("\x00", "")
+        return msg_dict
+
+    @api.model
+    def _mailgate_is_helpdesk_mail(self, model, headers):
+        """Whether a mail is the helpdesk's: fetched for helpdesk tickets,
+        addressed to a team's queue, or replying to a ticket's message.
+
+        :param str model: the fallback model it is processed with;
+        :param headers: the mail or its headers (``email.message.Message``)
+        """
         if model == "helpdesk.ticket":
             return True
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
-            raw
-        )
         addresses = {
             email_normalize(address)
             for header in ("To", "Cc", "Delivered-To")
@@ -104,12 +133,19 @@ class MailThread(models.AbstractModel):
         ):
             return True
         references = unfold_references(
-            " ".join(str(headers.get(name) or "") for name in ("In-Reply-To", "References"))
+            " ".join(
+                str(headers.get(name) or "") for name in ("In-Reply-To", "References")
+            )
         )
         return bool(
             references
-            and self.env["mail.message"].sudo().search_count(
-                [("message_id", "in", references[-32:]), ("model", "=", "helpdesk.ticket")],
+            and self.env["mail.message"]
+            .sudo()
+            .search_count(
+                [
+                    ("message_id", "in", references[-32:]),
+                    ("model", "=", "helpdesk.ticket"),
+                ],
                 limit=1,
             )
         )
@@ -146,6 +182,14 @@ class MailThread(models.AbstractModel):
             thread_id=thread_id,
             custom_values=custom_values,
         )
+        if message_dict.get("is_bounce") and self._mailgate_is_helpdesk_mail(
+            model, message
+        ):
+            self.env["helpdesk.mailgate.log"]._mailgate_record(
+                message_dict,
+                "ignored",
+                note=self.env._("Delivery report (bounce): handled by Odoo."),
+            )
         routes = [
             self._mailgate_route_by_reference(route, message_dict) for route in routes
         ]
@@ -173,7 +217,8 @@ class MailThread(models.AbstractModel):
             self.with_context(
                 mailgate_auto_submitted=is_automatic_mail(message),
                 mailgate_auth_results=tuple(
-                    str(value) for value in message.get_all("Authentication-Results", [])
+                    str(value)
+                    for value in message.get_all("Authentication-Results", [])
                 ),
             ),
         )._message_route_process(message, message_dict, routes)

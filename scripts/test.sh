@@ -2,7 +2,9 @@
 # The tests, each tier doing its own set-up first.
 #   scripts/test.sh unit   the pure tier: plain pytest, no Odoo, no database
 #   scripts/test.sh odoo   the Odoo tier: Odoo's test runner on a fresh database
-#   scripts/test.sh        both
+#   scripts/test.sh e2e    the end-to-end tier: Dovecot IMAP and an SMTP sink on
+#                          loopback, fetchmail round trips (scripts/test-e2e.sh)
+#   scripts/test.sh        all three
 # Extra arguments after the tier go to pytest (unit) or become Odoo test tags
 # (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`.
 source "$(dirname "$0")/lib.sh"
@@ -55,6 +57,7 @@ odoo_summary() {
 case "$tier" in
 unit) unit_tier "$@" ;;
 odoo) odoo_tier "$@" ;;
-all) unit_tier && odoo_tier ;;
-*) die "usage: scripts/test.sh [unit|odoo|all] [args]" ;;
+e2e) bash "$REPO/scripts/test-e2e.sh" "$@" ;;
+all) unit_tier && odoo_tier && bash "$REPO/scripts/test-e2e.sh" ;;
+*) die "usage: scripts/test.sh [unit|odoo|e2e|all] [args]" ;;
 esac

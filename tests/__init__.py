@@ -1,4 +1,5 @@
 from . import test_unit_authentication
+from . import test_unit_charset
 from . import test_unit_command_block
 from . import test_unit_html_text
 from . import test_unit_masking
@@ -8,3 +9,5 @@ from . import test_mail_queue
 from . import test_follow_up
 from . import test_client_samples
 from . import test_no_mail_lost
+from . import test_fetchmail
+from . import test_hostile_input

@@ -27,8 +27,10 @@ class TestClientSamples(MailgateCase):
         through the gateway; return the ticket and the posted comment."""
         ticket = self.open_ticket(f"Muestra de cliente {name}")
         first_message = ticket.message_ids.filtered("message_id")[-1]
-        raw = (SAMPLES / name).read_bytes().replace(
-            PLACEHOLDER, first_message.message_id.strip("<>").encode()
+        raw = (
+            (SAMPLES / name)
+            .read_bytes()
+            .replace(PLACEHOLDER, first_message.message_id.strip("<>").encode())
         )
         with self.mock_mail_gateway():
             self.env["mail.thread"].sudo().message_process(None, raw)

@@ -40,6 +40,4 @@ class TestSenderAuthenticated(TestCase):
         ]
         for headers, trusted in cases:
             with self.subTest(headers=headers, trusted=trusted):
-                self.assertFalse(
-                    sender_authenticated(headers, "company.com", trusted)
-                )
+                self.assertFalse(sender_authenticated(headers, "company.com", trusted))

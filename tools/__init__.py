@@ -1,6 +1,7 @@
 from . import (
     authentication,
     automatic,
+    charset,
     command_block,
     html_text,
     masking,

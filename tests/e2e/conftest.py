@@ -6,10 +6,13 @@ as an administrator would (alias domain, team queue, agent, outgoing and
 incoming mail servers).
 
 This folder is a pytest tier of its own, run by ``scripts/test-e2e.sh`` with
-``--rootdir tests/e2e``. It has no ``__init__.py``: pytest imports these
-modules by their file names, never through the addon's ``tests`` package
-(whose ``__init__`` imports Odoo test modules), and Odoo's test runner, which
-only sees what ``tests/__init__.py`` imports, never collects it.
+``--rootdir`` and ``--confcutdir tests/e2e`` (without the latter, pytest
+would set up the repository root and ``tests/`` as packages, importing the
+addon outside ``odoo.addons``). It has no ``__init__.py``: pytest imports
+these modules by their file names, never through the addon's ``tests``
+package (whose ``__init__`` imports Odoo test modules), and Odoo's test
+runner, which only sees what ``tests/__init__.py`` imports, never collects
+it.
 
 Environment:
   MAILGATE_ODOO_CONF     Odoo configuration (default .run/odoo.conf)
@@ -20,13 +23,13 @@ Environment:
 """
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import e2e_odoo
 import e2e_servers
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WORK_DIR = REPO / ".run" / "e2e"
@@ -42,18 +45,33 @@ def _required():
     return os.environ.get("MAILGATE_E2E_REQUIRED") == "1"
 
 
+def _addon_packages_imported():
+    """Modules imported from the addon's own ``__init__.py`` files under a
+    name other than ``odoo.addons.*`` (as pytest does for a package above
+    the tier's folder: it would import the addon's Odoo test modules)."""
+    inits = {REPO / "__init__.py", REPO / "tests" / "__init__.py"}
+    return [
+        name
+        for name, module in list(sys.modules.items())
+        if getattr(module, "__file__", None)
+        and Path(module.__file__).resolve() in inits
+        and not name.startswith("odoo.addons.")
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _tier_isolated():
+    """Fail early and clearly when pytest imported the addon's packages."""
+    imported = _addon_packages_imported()
+    if imported:
+        pytest.fail(
+            f"pytest imported {imported}: run this tier with --rootdir and "
+            "--confcutdir tests/e2e (see scripts/test-e2e.sh)."
+        )
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Skip the whole tier with the script's reason when Dovecot is missing,
-    and make sure the addon's ``tests`` package was not imported."""
-    addon_tests_init = REPO / "tests" / "__init__.py"
-    for module in list(__import__("sys").modules.values()):
-        if getattr(module, "__file__", None) and Path(module.__file__) == (
-            addon_tests_init
-        ):
-            raise pytest.UsageError(
-                f"{addon_tests_init} was imported: run this tier with "
-                "--rootdir tests/e2e (see scripts/test-e2e.sh)."
-            )
+    """Skip the whole tier with the script's reason when Dovecot is missing."""
     reason = os.environ.get("MAILGATE_E2E_SKIP")
     if reason:
         if _required():

@@ -9,17 +9,19 @@ The steps run in file order and hand their results on through ``scenario``.
 """
 
 import base64
+import contextlib
 import email.policy
 import re
 import uuid
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime, getaddresses, localtime
+from email.utils import format_datetime, formataddr, getaddresses, localtime
 
 import pytest
 
 from odoo.exceptions import UserError
 
 SUBJECT = "Problema con los servidores."
+AGENT_ANSWER = "Estamos revisando los servidores."
 REFERENCE = re.compile(r"\[(HT\d+)\]")
 
 
@@ -81,9 +83,9 @@ def test_customer_mail_opens_ticket_and_is_answered(
         assert ticket.partner_id.email_normalized == helpdesk.customer_email
         assert ticket.message_ids.filtered(lambda m: m.message_id == message_id)
         customer = ticket.partner_id
-        assert customer in ticket.message_partner_ids, (
-            "the customer does not follow the ticket: answers would not reach them"
-        )
+        assert (
+            customer in ticket.message_partner_ids
+        ), "the customer does not follow the ticket: answers would not reach them"
         log = env["helpdesk.mailgate.log"].search([("message_id", "=", message_id)])
         assert log.mapped("state") == ["created"]
         assert log.ticket_id == ticket
@@ -96,7 +98,7 @@ def test_customer_mail_opens_ticket_and_is_answered(
     # The agent answers in the chatter: the customer, a follower, is notified.
     with odoo_db.env(uid=helpdesk.agent_id) as env:
         env["helpdesk.ticket"].browse(scenario["ticket_id"]).message_post(
-            body="Estamos revisando los servidores.",
+            body=AGENT_ANSWER,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
@@ -113,9 +115,9 @@ def test_customer_mail_opens_ticket_and_is_answered(
     assert REFERENCE.search(subject), f"no [HTxxxxx] reference in {subject!r}"
     assert REFERENCE.search(subject).group(1) == scenario["number"], subject
     assert SUBJECT.rstrip(".") in subject
-    assert helpdesk.queue in addresses(str(notification["Reply-To"])), (
-        f"Reply-To {notification['Reply-To']!r} is not the queue {helpdesk.queue}"
-    )
+    assert helpdesk.queue in addresses(
+        str(notification["Reply-To"])
+    ), f"Reply-To {notification['Reply-To']!r} is not the queue {helpdesk.queue}"
     assert notification["Message-ID"]
     scenario.update(
         notification_message_id=str(notification["Message-ID"]).strip(),
@@ -124,12 +126,12 @@ def test_customer_mail_opens_ticket_and_is_answered(
 
 
 def test_agent_reply_with_commands_updates_ticket(
-    odoo_db, helpdesk, mailbox, fetch, scenario
+    odoo_db, helpdesk, mailbox, smtp_sink, fetch, send_queue, scenario
 ):
     """The agent's reply to the notification, fetched over IMAP, is a comment
     on the ticket; its [INCIDENT] block sets the priority (3 is High) and its
-    [WORKUNIT] block logs 0.5 h; the processed mails are \\Seen on the
-    server."""
+    [WORKUNIT] block logs 0.5 h; the customer's copy carries no command; the
+    processed mails are \\Seen on the server."""
     if "notification_message_id" not in scenario:
         pytest.skip("the previous step did not produce a notification to reply to")
     reply_id = new_message_id("staff.example.com")
@@ -173,6 +175,19 @@ def test_agent_reply_with_commands_updates_ticket(
         assert ticket.time_used == 0.5
         log = env["helpdesk.mailgate.log"].search([("message_id", "=", reply_id)])
         assert log.mapped("state") == ["updated"]
+
+    # The customer, a follower, gets the agent's comment without its commands.
+    send_queue()
+    copies = [
+        message
+        for message in smtp_sink.sent_to(helpdesk.customer_email)
+        if "Reiniciado el servidor" in message.get_body(("html", "plain")).get_content()
+    ]
+    assert len(copies) == 1, [m["Subject"] for m in smtp_sink.messages]
+    copy_body = copies[0].get_body(("html", "plain")).get_content()
+    assert "[INCIDENT]" not in copy_body and "[WORKUNIT]" not in copy_body
+    assert scenario["number"] in str(copies[0]["Subject"])
+    assert helpdesk.queue in addresses(str(copies[0]["Reply-To"]))
 
     for message_id in (scenario["customer_message_id"], reply_id):
         flags = mailbox.flags(message_id)
@@ -288,14 +303,11 @@ def test_failed_mail_is_kept_and_does_not_block(
         assert failing_id.encode() in raw and b"segunda planta" in raw, raw[:500]
 
         # The manager fixes the queue and reprocesses the mail: once.
-        env["helpdesk.ticket.team"].browse(broken_id).alias_id.alias_defaults = (
-            good_defaults
-        )
+        fixed = env["helpdesk.ticket.team"].browse(broken_id)
+        fixed.alias_id.alias_defaults = good_defaults
         failed.action_reprocess()
-        try:  # a second click changes nothing (or is refused)
+        with contextlib.suppress(UserError):  # a second click: nothing (or refused)
             failed.action_reprocess()
-        except UserError:
-            pass
         reprocessed = Ticket.search([("name", "=", failing_subject)])
         assert len(reprocessed) == 1, "reprocessing did not create exactly one ticket"
         assert reprocessed.team_id.id == broken_id
