@@ -1,10 +1,12 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+from functools import partial
 from imaplib import IMAP4
 
 from odoo import _, fields, models
 from odoo.exceptions import ValidationError
+from odoo.service.model import retrying
 
 from odoo.addons.mail.models.fetchmail import MAX_POP_MESSAGES
 
@@ -73,23 +75,26 @@ class FetchmailServer(models.Model):
         return True
 
     def _mailgate_process_fetched(self, raw):
-        """Process one fetched mail; return True when it failed (and was
-        kept in the mail log)."""
-        __, failure = (
+        """Process one fetched mail in a transaction of its own, as Odoo's
+        own fetch loop does (the server's flags and the database must agree
+        if the next mail crashes the run), retried like an RPC call when it
+        meets a concurrent transaction (another worker taking a reply to the
+        same ticket).
+
+        :return: True when the mail failed (and was kept in the mail log)
+        """
+        process = partial(
             self.env["mail.thread"]
             .with_context(
                 fetchmail_cron_running=True, default_fetchmail_server_id=self.id
             )
-            ._mailgate_process_safely(
-                self.object_id.model,
-                raw,
-                save_original=self.original,
-                strip_attachments=not self.attach,
-            )
+            ._mailgate_process_safely,
+            self.object_id.model,
+            raw,
+            save_original=self.original,
+            strip_attachments=not self.attach,
         )
-        # One mail, one transaction, as Odoo's own fetch loop: the server's
-        # flags and the database must agree if the next mail crashes the run.
-        self.env.cr.commit()  # pylint: disable=invalid-commit
+        __, failure = retrying(process, self.env)  # commits
         return bool(failure)
 
     def _mailgate_fetch_imap(self):

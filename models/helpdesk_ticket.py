@@ -115,6 +115,9 @@ class HelpdeskTicket(models.Model):
         ticket = super(HelpdeskTicket, ticket_model).message_new(
             msg_for_values, custom_values=values
         )
+        # The portal token is written on the ticket's first notification:
+        # write it now, or two replies processed at once both write the row.
+        ticket._portal_ensure_token()
         notes = ticket._mailgate_subscribe_participants(msg_dict)
         outcome = ticket._mailgate_process_mail(msg_dict, user, is_new=True)
         ticket._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)

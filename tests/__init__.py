@@ -11,3 +11,4 @@ from . import test_client_samples
 from . import test_no_mail_lost
 from . import test_fetchmail
 from . import test_hostile_input
+from . import test_concurrency
