@@ -97,9 +97,7 @@ def new_ticket_mail(index, tag="new"):
     msg["Subject"] = subject
     msg["Date"] = mail_date(index)
     msg["Message-ID"] = message_id
-    msg.set_content(
-        f"Hello,\n\n{paragraph(index)}\n\nBest regards,\nCarla Cliente\n"
-    )
+    msg.set_content(f"Hello,\n\n{paragraph(index)}\n\nBest regards,\nCarla Cliente\n")
     return msg.as_bytes(), message_id, subject, queue
 
 
@@ -123,9 +121,7 @@ def reply_mail(index, ticket, with_blocks, tag):
             "[INCIDENT]\nPRIORITY: 3\nSTATUS: "
             f"{status}\n[INCIDENT]\n\n[WORKUNIT]\nTIME_USED: 0.5\n[WORKUNIT]\n\n"
         )
-    quoted = "\n".join(
-        "> " + line for line in wrap(paragraph(ticket_index), 70)
-    )
+    quoted = "\n".join("> " + line for line in wrap(paragraph(ticket_index), 70))
     msg.set_content(
         f"Hi Carla,\n\n{paragraph(-index - 1, 30)}\n\n{blocks}Olga\n\n"
         f"On {mail_date(ticket_index)}, {formataddr(CUSTOMER)} wrote:\n{quoted}\n"
@@ -165,7 +161,9 @@ def big_mail(kind, size, queue):
         overhead = len(msg.as_bytes()) + 400
         payload = random.Random(7).randbytes(int((size - overhead) * 57 / 77))
         msg.add_attachment(
-            payload, maintype="application", subtype="octet-stream",
+            payload,
+            maintype="application",
+            subtype="octet-stream",
             filename="dump.bin",
         )
     return msg.as_bytes()
@@ -180,9 +178,7 @@ def odoo_registry(config_path, database):
     import odoo
     from odoo.tools import config
 
-    config.parse_config(
-        ["-c", str(config_path), "-d", database, "--log-level=warn"]
-    )
+    config.parse_config(["-c", str(config_path), "-d", database, "--log-level=warn"])
     odoo.netsvc.init_logger()
     return odoo.modules.registry.Registry(database)
 
@@ -259,7 +255,7 @@ def process_mails(registry, mails, profiler=None):
             try:
                 thread_id = thread.message_process("helpdesk.ticket", raw)
                 cr.commit()
-            except Exception:
+            except Exception:  # noqa: BLE001 - counted as failed, the next goes on
                 cr.rollback()
                 traceback.print_exc()
                 thread_id = None
@@ -336,10 +332,16 @@ class BenchWorker:
             misrouted = sum(1 for result in results if not result)
         else:
             expected = self.expected[scenario][start:stop]
-            misrouted = sum(1 for got, want in zip(results, expected) if got != want)
+            misrouted = sum(
+                1 for got, want in zip(results, expected, strict=True) if got != want
+            )
         failures = sum(1 for result in results if result is None)
-        return {"times": times, "queries": queries, "failures": failures,
-                "misrouted": misrouted}
+        return {
+            "times": times,
+            "queries": queries,
+            "failures": failures,
+            "misrouted": misrouted,
+        }
 
     def checks(self):
         import odoo.release
@@ -368,9 +370,13 @@ class BenchWorker:
                 "messages on tickets": env["mail.message"].search_count(
                     [("model", "=", "helpdesk.ticket")]
                 ),
-                "work units": workunits.search_count([]) if workunits else "—",
+                "work units": workunits.search_count([])
+                if workunits is not None
+                else "—",
                 "work unit hours": (
-                    sum(workunits.search([]).mapped("hours")) if workunits else "—"
+                    sum(workunits.search([]).mapped("hours"))
+                    if workunits is not None
+                    else "—"
                 ),
                 "queued outgoing mails": env["mail.mail"].search_count([]),
             }
@@ -481,11 +487,22 @@ def create_database(config_path, database, module):
     with log.open("w") as out:
         done = subprocess.run(
             [
-                sys.executable, "-m", "odoo", "-c", str(config_path), "-d", database,
-                "-i", module, "--without-demo=all", "--stop-after-init",
+                sys.executable,
+                "-m",
+                "odoo",
+                "-c",
+                str(config_path),
+                "-d",
+                database,
+                "-i",
+                module,
+                "--without-demo=all",
+                "--stop-after-init",
                 "--log-level=warn",
             ],
-            stdout=out, stderr=subprocess.STDOUT, check=False,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
     if done.returncode:
         sys.exit(f"bench: installing {module} in {database} failed: see {log}")
@@ -495,7 +512,9 @@ def create_database(config_path, database, module):
 def drop_database(config_path, database):
     done = subprocess.run(
         [sys.executable, "-m", "odoo", "db", "-c", str(config_path), "drop", database],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode:
         say(f"could not drop {database}: {done.stderr.strip()[-300:]}")
@@ -505,8 +524,13 @@ def run_worker(args, *worker_args, timeout=None):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         out = Path(tmp.name)
     cmd = [
-        sys.executable, str(Path(__file__).resolve()), "-c", str(args.config),
-        "--out", str(out), *map(str, worker_args),
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "-c",
+        str(args.config),
+        "--out",
+        str(out),
+        *map(str, worker_args),
     ]
     try:
         done = subprocess.run(cmd, check=False, timeout=timeout)
@@ -526,12 +550,23 @@ class Worker:
         self.database = database
         self.process = subprocess.Popen(
             [
-                sys.executable, str(Path(__file__).resolve()), "-c", str(args.config),
-                "--worker", "bench", "--db", database, "--mails", str(args.mails),
-                "--warmup", str(args.warmup),
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "-c",
+                str(args.config),
+                "--worker",
+                "bench",
+                "--db",
+                database,
+                "--mails",
+                str(args.mails),
+                "--warmup",
+                str(args.warmup),
                 *(["--profile", args.profile] if args.profile else []),
             ],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         self.read()
 
@@ -539,8 +574,10 @@ class Worker:
         line = self.process.stdout.readline()
         if not line:
             self.process.wait()
-            sys.exit(f"bench: the worker of {self.database} stopped "
-                     f"(exit code {self.process.returncode}): see above.")
+            sys.exit(
+                f"bench: the worker of {self.database} stopped "
+                f"(exit code {self.process.returncode}): see above."
+            )
         return json.loads(line)
 
     def ask(self, **command):
@@ -559,8 +596,10 @@ def run_scenarios(args, databases):
     """Scenarios a, b, c in both databases, in alternating chunks (AB, BA,
     AB...), so that the rest of the machine's load and any drift weigh on
     both alike. The warm-up mails of each scenario are run first, untimed."""
-    say(f"scenarios a-c: {args.mails} mails each (+{args.warmup} warm-up) in "
-        f"{' and '.join(databases.values())}, alternating chunks of {args.chunk}")
+    say(
+        f"scenarios a-c: {args.mails} mails each (+{args.warmup} warm-up) in "
+        f"{' and '.join(databases.values())}, alternating chunks of {args.chunk}"
+    )
     workers = {}
     try:
         for key, database in databases.items():
@@ -568,19 +607,21 @@ def run_scenarios(args, databases):
         scenarios = {key: {} for key in databases}
         for scenario in ("new", "plain", "blocks"):
             say(f"scenario {scenario}")
-            collected = {key: {"times": [], "queries": [], "failures": 0,
-                               "misrouted": 0} for key in databases}
+            collected = {
+                key: {"times": [], "queries": [], "failures": 0, "misrouted": 0}
+                for key in databases
+            }
             if args.warmup:
-                for key, worker in workers.items():
-                    worker.ask(op="chunk", scenario=scenario, start=0,
-                               stop=args.warmup)
+                for worker in workers.values():
+                    worker.ask(op="chunk", scenario=scenario, start=0, stop=args.warmup)
             starts = range(args.warmup, args.warmup + args.mails, args.chunk)
             for number, start in enumerate(starts):
                 stop = min(start + args.chunk, args.warmup + args.mails)
                 order = list(workers) if number % 2 == 0 else list(workers)[::-1]
                 for key in order:
-                    got = workers[key].ask(op="chunk", scenario=scenario,
-                                           start=start, stop=stop)
+                    got = workers[key].ask(
+                        op="chunk", scenario=scenario, start=start, stop=stop
+                    )
                     for field in ("times", "queries"):
                         collected[key][field] += got[field]
                     for field in ("failures", "misrouted"):
@@ -623,6 +664,7 @@ def machine():
 
 def git_state():
     """The checkout's commit, and whether it has local changes (read-only)."""
+
     def git(*cmd):
         done = subprocess.run(
             ["git", "-C", str(REPO), *cmd], capture_output=True, text=True, check=False
@@ -651,7 +693,7 @@ def report(results, args, durations):
     add("")
     add(
         f"{args.mails} mails per scenario (after {args.warmup} warm-up mails), "
-        "pushed through `mail.thread.message_process(\"helpdesk.ticket\", raw)` "
+        'pushed through `mail.thread.message_process("helpdesk.ticket", raw)` '
         "one commit per mail, in two fresh databases without demo data: "
         f"`{BASE}` alone and with `{ADDON}`. Time = wall clock per mail "
         "(`time.perf_counter`, processing + commit); queries = "
@@ -676,14 +718,10 @@ def report(results, args, durations):
         extra = ad["queries_mean"] - al["queries_mean"]
         target, result = "—", "—"
         if key == "new":
-            target = (
-                f"≤ {TARGET_NEW_TIME}× time and ≤ +{TARGET_NEW_QUERIES} queries"
-            )
+            target = f"≤ {TARGET_NEW_TIME}× time and ≤ +{TARGET_NEW_QUERIES} queries"
             ok_time = ratio <= TARGET_NEW_TIME
             ok_q = extra <= TARGET_NEW_QUERIES
-            result = (
-                f"time {verdict(ok_time)}, queries {verdict(ok_q)}"
-            )
+            result = f"time {verdict(ok_time)}, queries {verdict(ok_q)}"
             verdicts += [ok_time, ok_q]
         elif key == "blocks":
             target = "(see the next row)"
@@ -705,8 +743,10 @@ def report(results, args, durations):
         f"≤ {TARGET_BLOCKS_VS_PLAIN}× | {verdict(ok)} |"
     )
     add("")
-    add("Memory, one big new-ticket mail processed alone in a fresh process "
-        "(after 3 small warm-up mails):")
+    add(
+        "Memory, one big new-ticket mail processed alone in a fresh process "
+        "(after 3 small warm-up mails):"
+    )
     add("")
     add(
         "| d. mail | raw size | alone: extra peak RSS | addon: extra peak RSS | "
@@ -760,8 +800,10 @@ def report(results, args, durations):
     add("")
     add("Details (time per mail in ms; queries per mail):")
     add("")
-    add("| Scenario | database | mean ms | median ms | p95 ms | queries mean "
-        "(min–max) | failed | misrouted |")
+    add(
+        "| Scenario | database | mean ms | median ms | p95 ms | queries mean "
+        "(min–max) | failed | misrouted |"
+    )
     add("|---|---|---:|---:|---:|---|---:|---:|")
     for key, name in names.items():
         for label, data in (("alone", a_s[key]), ("addon", m_s[key])):
@@ -785,8 +827,10 @@ def report(results, args, durations):
     add("")
     add(f"- CPU: {mach['cpu']}, {mach['cores']} cores; RAM {mach['ram']}")
     add(f"- OS: {mach['os']}")
-    add(f"- Python {mach['python']}; PostgreSQL {addon['postgresql']}; "
-        f"Odoo {addon['odoo']}")
+    add(
+        f"- Python {mach['python']}; PostgreSQL {addon['postgresql']}; "
+        f"Odoo {addon['odoo']}"
+    )
     add(
         "- Modules: "
         + ", ".join(f"{k} {v}" for k, v in sorted(addon["modules"].items()))
@@ -829,8 +873,16 @@ def orchestrate(args):
                 say(f"{database}: one {args.memory_mb} MiB mail ({kind})")
                 t0 = time.perf_counter()
                 results["memory"][kind][key] = run_worker(
-                    args, "--worker", "memory", "--db", database, "--kind", kind,
-                    "--size", args.memory_mb * MIB, timeout=args.memory_timeout,
+                    args,
+                    "--worker",
+                    "memory",
+                    "--db",
+                    database,
+                    "--kind",
+                    kind,
+                    "--size",
+                    args.memory_mb * MIB,
+                    timeout=args.memory_timeout,
                 )
                 durations["memory"] += time.perf_counter() - t0
     finally:
@@ -849,23 +901,39 @@ def orchestrate(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", default=str(REPO / ".run" / "odoo.conf"))
-    parser.add_argument("--mails", type=int, default=1000,
-                        help="mails per scenario (1000)")
-    parser.add_argument("--warmup", type=int, default=10,
-                        help="untimed mails before each scenario (10)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the two databases")
-    parser.add_argument("--memory", nargs="*", default=["attachment", "text"],
-                        choices=["attachment", "text"],
-                        help="big-mail kinds for scenario d (both)")
+    parser.add_argument(
+        "--mails", type=int, default=1000, help="mails per scenario (1000)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="untimed mails before each scenario (10)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the two databases")
+    parser.add_argument(
+        "--memory",
+        nargs="*",
+        default=["attachment", "text"],
+        choices=["attachment", "text"],
+        help="big-mail kinds for scenario d (both)",
+    )
     parser.add_argument("--memory-mb", type=int, default=20)
-    parser.add_argument("--memory-timeout", type=int, default=900,
-                        help="seconds allowed per big mail (900)")
-    parser.add_argument("--chunk", type=int, default=50,
-                        help="mails per chunk when alternating databases (50)")
-    parser.add_argument("--profile", metavar="DIR",
-                        help="also write cProfile stats of the timed mails to "
-                        "DIR/<database>-<scenario>.prof (times are then inflated)")
+    parser.add_argument(
+        "--memory-timeout",
+        type=int,
+        default=900,
+        help="seconds allowed per big mail (900)",
+    )
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=50,
+        help="mails per chunk when alternating databases (50)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="also write cProfile stats of the timed mails to "
+        "DIR/<database>-<scenario>.prof (times are then inflated)",
+    )
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     # worker mode (internal)
     parser.add_argument("--worker", choices=["bench", "memory"], help=argparse.SUPPRESS)
