@@ -1,14 +1,14 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
-import email
 import email.header
-import email.policy
 import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import email_normalize
+
+from .mail_thread import parse_headers
 
 _logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class HelpdeskMailgateLog(models.Model):
         :param Exception error: what was raised;
         :return: the ``failed`` log record
         """
-        headers = email.message_from_bytes(raw, policy=email.policy.compat32)
+        headers = parse_headers(raw)
         message_id = _header(headers, "Message-Id")
         reason = f"{type(error).__name__}: {error}"
         earlier = self._mailgate_failed_record(message_id)

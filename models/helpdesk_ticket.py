@@ -101,7 +101,7 @@ class HelpdeskTicket(models.Model):
         ticket_model = self
         if sender_email:
             user, partner = self._mailgate_find_or_create_sender(
-                team, sender_email, sender_name
+                team, sender_email, sender_name, msg_dict.get("author_id")
             )
             if user and user != self.env.user:
                 ticket_model = self.with_user(user).sudo()
@@ -184,9 +184,15 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _mailgate_user_of(self, email):
-        """The active user whose normalized address is ``email`` (any kind)."""
+        """The active user whose normalized address is ``email`` (any kind).
+
+        Odoo's gateway runs ``message_new``/``message_update`` as the user it
+        found for the sender, when there is one: that user is taken first.
+        """
         if not email:
             return self.env["res.users"]
+        if self.env.user.email_normalized == email:
+            return self.env.user
         return (
             self.env["res.users"]
             .sudo()
@@ -194,18 +200,19 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _mailgate_find_or_create_sender(self, team, email, name):
+    def _mailgate_find_or_create_sender(self, team, email, name, author_id):
         """Return ``(user, partner)`` for the sender of a new-ticket mail.
 
         ``user`` is the sender's active user (any kind), else the portal user
         created for it when ``team`` says ``user``, else empty; ``partner`` is
-        that user's contact, else the contact found or created for ``email``.
+        that user's contact, else the contact Odoo's routing found for the
+        sender (``author_id``), else one created for ``email``.
         """
         user = self._mailgate_user_of(email)
         if user:
             return user, user.partner_id
         formatted = formataddr((name, email)) if name else email
-        partner = self._mail_find_partner_from_emails([formatted])[0]
+        partner = self.env["res.partner"].browse(author_id)
         if team.mailgate_unknown_sender == "user":
             user = team._mailgate_create_portal_user(email, name, partner)
             return user, user.partner_id
@@ -217,9 +224,10 @@ class HelpdeskTicket(models.Model):
 
     def _mailgate_subscribe_participants(self, msg_dict):
         """Subscribe every To and Cc address that is not one of the database's
-        own (queue, alias, catchall, bounce), creating contacts as needed, so
-        they receive the ticket's public notifications (Integria's
-        "Notificaciones por email").
+        own (queue, alias, catchall, bounce) nor the sender, creating
+        contacts as needed, so they receive the ticket's public notifications
+        (Integria's "Notificaciones por email"). Alias addresses, the queues
+        among them, are left out by ``_mail_find_partner_from_emails``.
 
         At most ``MAX_NEW_PARTICIPANTS`` addresses of one mail are taken: a
         mail to thousands of recipients must not create thousands of
@@ -227,20 +235,28 @@ class HelpdeskTicket(models.Model):
 
         :return: list of notes for the mail log (addresses left out)
         """
-        system_addresses = self.env["helpdesk.ticket.team"]._mailgate_system_addresses()
+        sender = email_normalize(msg_dict.get("email_from") or "")
+        candidates = {}
+        for name, address in getaddresses(
+            [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
+        ):
+            normalized = email_normalize(address)
+            if normalized and normalized != sender:
+                candidates.setdefault(normalized, (name, address))
+        if not candidates:
+            return []
+        excluded = self.env["helpdesk.ticket.team"]._mailgate_domain_addresses()
         participants = [
             formataddr((name, address)) if name else address
-            for name, address in getaddresses(
-                [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
-            )
-            if email_normalize(address)
-            and email_normalize(address) not in system_addresses
+            for normalized, (name, address) in candidates.items()
+            if normalized not in excluded
         ]
         notes = []
         if len(participants) > MAX_NEW_PARTICIPANTS:
             notes.append(
                 self.env._(
-                    "%(count)s recipients: only the first %(max)s were subscribed.",
+                    "%(count)s addresses in To and Cc: only the first %(max)s were "
+                    "subscribed.",
                     count=len(participants),
                     max=MAX_NEW_PARTICIPANTS,
                 )
@@ -332,11 +348,15 @@ class HelpdeskTicket(models.Model):
         """
         self.ensure_one()
         body = msg_dict.get("body") or ""
+        hours = None if is_new else self._mailgate_default_time_used()
+        if not command_block.may_hold_commands(body):
+            if hours:
+                self._mailgate_log_work(msg_dict, user, hours)
+            return {"done": self._mailgate_work_text(hours), "problems": []}
         text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
         parsed = command_block.parse_commands(text)
         problems = [(problem.line, problem.text) for problem in parsed.problems]
         done, applied_kinds = [], []
-        hours = None if is_new else self._mailgate_default_time_used()
         incident, workunit = (
             block if block and block.is_valid else None
             for block in (parsed.incident, parsed.workunit)
@@ -373,7 +393,7 @@ class HelpdeskTicket(models.Model):
                 self.sudo().description = msg_dict["body"]
         if hours:
             self._mailgate_log_work(msg_dict, user, hours)
-            done.append(self.env._("Work unit: %(hours)s h", hours=hours))
+            done.append(self._mailgate_work_text(hours))
         problems.sort()
         return {
             "done": "\n".join(done),
@@ -382,6 +402,9 @@ class HelpdeskTicket(models.Model):
                 for line, text in problems
             ],
         }
+
+    def _mailgate_work_text(self, hours):
+        return self.env._("Work unit: %(hours)s h", hours=hours) if hours else ""
 
     def _mailgate_authentication_refusal(self, msg_dict):
         """Why commands are refused when the team requires authenticated
@@ -603,21 +626,21 @@ class HelpdeskTicket(models.Model):
             return DEFAULT_TIME_USED
 
     def _mailgate_log_work(self, msg_dict, user, hours):
-        """Create the work unit of a mail, once per Message-ID."""
-        message_id = msg_dict.get("message_id")
-        workunits = self.env["helpdesk.ticket.workunit"].sudo()
-        if message_id and workunits.search_count(
-            [("ticket_id", "=", self.id), ("message_id", "=", message_id)], limit=1
-        ):
-            return workunits
-        return workunits.create(
-            {
-                "ticket_id": self.id,
-                "message_id": message_id,
-                "user_id": user.id,
-                "partner_id": msg_dict.get("author_id") or user.partner_id.id,
-                "hours": hours,
-            }
+        """Create the work unit of a mail. The same mail never comes here
+        twice: Odoo's gateway drops a Message-ID it already has, and a failed
+        mail's work unit is rolled back with the rest of it."""
+        return (
+            self.env["helpdesk.ticket.workunit"]
+            .sudo()
+            .create(
+                {
+                    "ticket_id": self.id,
+                    "message_id": msg_dict.get("message_id"),
+                    "user_id": user.id,
+                    "partner_id": msg_dict.get("author_id") or user.partner_id.id,
+                    "hours": hours,
+                }
+            )
         )
 
     # ------------------------------------------------------------

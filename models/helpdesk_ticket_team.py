@@ -151,19 +151,12 @@ class HelpdeskTicketTeam(models.Model):
         return user
 
     @api.model
-    def _mailgate_system_addresses(self):
-        """Every address of the database that must never become a follower:
-        the aliases (team queues included) and each alias domain's catchall
-        and bounce addresses, normalized."""
+    def _mailgate_domain_addresses(self):
+        """The catchall and bounce addresses of every alias domain: they must
+        never become followers (aliases are left out by Odoo itself)."""
         domains = self.env["mail.alias.domain"].sudo().search([])
-        aliases = self.env["mail.alias"].sudo().search([("alias_name", "!=", False)])
         return set(
-            filter(
-                None,
-                aliases.mapped("alias_full_name")
-                + domains.mapped("catchall_email")
-                + domains.mapped("bounce_email"),
-            )
+            filter(None, domains.mapped("catchall_email") + domains.mapped("bounce_email"))
         )
 
     def _mailgate_other_queues(self, msg_dict):
@@ -174,6 +167,8 @@ class HelpdeskTicketTeam(models.Model):
                 ",".join(filter(None, [msg_dict.get("to"), msg_dict.get("cc")]))
             )
         }
+        if len(addresses) < 2:
+            return self.browse()
         return (
             self.sudo().search([("alias_id.alias_full_name", "in", list(addresses))])
             - self

@@ -337,3 +337,13 @@ def _as_bytes(message):
     if isinstance(message, str):
         return message.encode("utf-8")
     return message
+
+
+def parse_headers(raw):
+    """The header block of a raw mail, parsed without the body: a 20 MB mail
+    is not copied just to read its headers."""
+    ends = [raw.find(separator) for separator in (b"\r\n\r\n", b"\n\n")]
+    end = min((index for index in ends if index >= 0), default=len(raw))
+    return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+        raw[: end + 1]
+    )

@@ -831,3 +831,17 @@ class TestRemoveBlocksFromHtml(TestCase):
         self.assertTrue(parsed.incident.is_valid)
         result = remove_blocks_from_html(html, [parsed.incident.kind])
         self.assertEqual(html_to_text(result), "Printer fixed.\nThanks")
+
+
+class TestMayHoldCommands(TestCase):
+    def test_may_hold_commands(self):
+        """Only texts naming a marker need the full parse."""
+        cases = [
+            ("[INCIDENT]\nPRIORITY: 3\n[INCIDENT]", True),
+            ("<p>[workunit]</p>", True),
+            ("Seguimos con problemas.", False),
+            ("", False),
+        ]
+        for text, expected in cases:
+            with self.subTest(text=text):
+                self.assertEqual(command_block.may_hold_commands(text), expected)

@@ -91,6 +91,7 @@ HINT_MESSAGE = " (did you mean {hint}?)"
 LINE_MESSAGE = "line {line}: {problem}"
 
 _MARKER = re.compile(r"[\s*_~]*\[\s*(INCIDENT|WORKUNIT)\s*\][\s*_~]*", re.IGNORECASE)
+_ANY_MARKER_NAME = re.compile(r"INCIDENT|WORKUNIT", re.IGNORECASE)
 _HTML_FILLER = r"(?:\s|&nbsp;|&#160;|&#xa0;|[*_~])*"
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = r"\d+(?:[.,]\d+)?|[.,]\d+"
@@ -208,6 +209,16 @@ class _RawBlock:
     start_line: int
     end_line: int | None
     body: tuple[tuple[int, str], ...]  # (line number, line) between the markers
+
+
+def may_hold_commands(text: str) -> bool:
+    """Whether ``text`` (plain or HTML) names a block marker at all: a cheap
+    test that spares the full parse to the mails without commands.
+
+    :return: False only when no ``[INCIDENT]`` or ``[WORKUNIT]`` marker can be
+        in the text
+    """
+    return bool(_ANY_MARKER_NAME.search(text or ""))
 
 
 def parse_commands(text: str) -> ParsedCommands:
