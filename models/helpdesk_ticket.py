@@ -119,8 +119,9 @@ class HelpdeskTicket(models.Model):
         # write it now, or two replies processed at once both write the row.
         ticket._portal_ensure_token()
         notes = ticket._mailgate_subscribe_participants(msg_dict)
-        outcome = ticket._mailgate_process_mail(msg_dict, user, is_new=True)
-        ticket._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
+        answering = ticket._mailgate_in_sender_language(msg_dict, user)
+        outcome = answering._mailgate_process_mail(msg_dict, user, is_new=True)
+        answering._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
         other_queues = team._mailgate_other_queues(msg_dict) if team else team
         if other_queues:
             notes.append(
@@ -164,8 +165,9 @@ class HelpdeskTicket(models.Model):
         else:
             sender_email = email_normalize(msg_dict.get("email_from") or "")
             user = self._mailgate_user_of(sender_email)
-            outcome = self._mailgate_process_mail(msg_dict, user, is_new=False)
-            self._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
+            answering = self._mailgate_in_sender_language(msg_dict, user)
+            outcome = answering._mailgate_process_mail(msg_dict, user, is_new=False)
+            answering._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
             "updated",
@@ -175,6 +177,14 @@ class HelpdeskTicket(models.Model):
             note="\n".join(notes + dropped + outcome["problems"]),
         )
         return result
+
+    def _mailgate_in_sender_language(self, msg_dict, user):
+        """These records in the sender's language, when it is known (its
+        user's, else its contact's): problems and answers are written in it.
+        """
+        author = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        lang = user.lang or author.lang
+        return self.with_context(lang=lang) if lang else self
 
     @api.model
     def _mailgate_sender_name(self, msg_dict):
@@ -355,7 +365,9 @@ class HelpdeskTicket(models.Model):
             return {"done": self._mailgate_work_text(hours), "problems": []}
         text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
         parsed = command_block.parse_commands(text)
-        problems = [(problem.line, problem.text) for problem in parsed.problems]
+        problems = [
+            (problem.line, problem.describe(self.env._)) for problem in parsed.problems
+        ]
         done, applied_kinds = [], []
         incident, workunit = (
             block if block and block.is_valid else None

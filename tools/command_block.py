@@ -30,7 +30,7 @@ Problem codes, with the params each carries besides the optional ``hint``:
 import difflib
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 INCIDENT = "INCIDENT"
@@ -60,34 +60,44 @@ PRIORITY_LEVELS = {
 MAX_HOURS = 24
 SUGGESTION_CUTOFF = 0.6
 
+
+def _(message: str) -> str:
+    """Mark ``message`` for translation: Odoo's export extracts ``_()``
+    arguments; the text is returned unchanged (this layer never translates).
+    """
+    return message
+
+
+# English templates, marked with _() so that Odoo's translation export finds
+# them; the Odoo layer translates them at run time (Problem.describe).
 MESSAGES = {
-    "unclosed_block": (
+    "unclosed_block": _(
         "the [{kind}] block is not closed: end it with a line holding only [{kind}]"
     ),
-    "repeated_block": (
+    "repeated_block": _(
         "a second [{kind}] block: only one is allowed"
         " (the first one starts on line {first_line})"
     ),
-    "empty_block": 'the [{kind}] block holds no "KEY: value" line',
-    "missing_colon": 'expected "KEY: value" but found "{text}"',
-    "unknown_key": 'unknown key "{key}"',
-    "repeated_key": 'key "{key}" is given twice (first on line {first_line})',
-    "empty_value": 'key "{key}" has no value',
-    "priority_invalid": (
+    "empty_block": _('the [{kind}] block holds no "KEY: value" line'),
+    "missing_colon": _('expected "KEY: value" but found "{text}"'),
+    "unknown_key": _('unknown key "{key}"'),
+    "repeated_key": _('key "{key}" is given twice (first on line {first_line})'),
+    "empty_value": _('key "{key}" has no value'),
+    "priority_invalid": _(
         'priority "{value}" is not valid: use 0 (lowest) to 5 (highest)'
         " or low, medium, high, very high"
     ),
-    "priority_out_of_range": (
+    "priority_out_of_range": _(
         'priority "{value}" is out of range: use 0 (lowest) to 5 (highest)'
     ),
-    "time_invalid": (
+    "time_invalid": _(
         'time "{value}" is not valid: give hours such as 0.5, 0,5, 1h30 or 90m'
     ),
-    "time_out_of_range": (
+    "time_out_of_range": _(
         'time "{value}" is out of range: more than 0 and at most 24 hours'
     ),
 }
-HINT_MESSAGE = " (did you mean {hint}?)"
+HINT_MESSAGE = _(" (did you mean {hint}?)")
 LINE_MESSAGE = "line {line}: {problem}"
 
 _MARKER = re.compile(r"[\s*_~]*\[\s*(INCIDENT|WORKUNIT)\s*\][\s*_~]*", re.IGNORECASE)
@@ -131,7 +141,13 @@ class Problem:
     def text(self) -> str:
         """:return: the English sentence without its line, e.g. ``unknown key
         "PRIORTY" (did you mean PRIORITY?)``"""
-        return _describe(self.code, self.params_dict)
+        return self.describe()
+
+    def describe(self, translate: Callable[[str], str] = _) -> str:
+        """:param translate: turns an English template into the reader's
+            language (Odoo's ``env._``); the default keeps English
+        :return: the sentence without its line, in that language"""
+        return _describe(self.code, self.params_dict, translate)
 
     @property
     def message(self) -> str:
@@ -510,10 +526,10 @@ def _problem(line, code, **params):
     return Problem(line=line, code=code, params=pairs)
 
 
-def _describe(code, params):
-    description = MESSAGES[code].format(**params)
+def _describe(code, params, translate=_):
+    description = translate(MESSAGES[code]).format(**params)
     if params.get("hint"):
-        description += HINT_MESSAGE.format(**params)
+        description += translate(HINT_MESSAGE).format(**params)
     return description
 
 
