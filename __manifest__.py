@@ -25,6 +25,11 @@
     "demo": [
         "demo/helpdesk_mailgate_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "helpdesk_mgmt_mailgate/static/tests/tours/**/*",
+        ],
+    },
     "development_status": "Alpha",
     "installable": True,
 }

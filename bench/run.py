@@ -750,9 +750,10 @@ def report(results, args, durations):
     add("")
     add(
         "| d. mail | raw size | alone: extra peak RSS | addon: extra peak RSS | "
-        "addon ÷ size | alone ÷ size | SPEC target (addon) | result |"
+        "addon ÷ size | alone ÷ size | addon − alone | SPEC target "
+        "(addon above the helpdesk_mgmt baseline) | result |"
     )
-    add("|---|---:|---:|---:|---:|---:|---|---|")
+    add("|---|---:|---:|---:|---:|---:|---:|---|---|")
     methods = set()
     for kind in args.memory:
         ma, mm = results["memory"][kind]["alone"], results["memory"][kind]["addon"]
@@ -766,20 +767,24 @@ def report(results, args, durations):
                 for data in (ma, mm)
             ]
             add(
-                f"| {label} | — | {shown[0]} | {shown[1]} | — | — | "
+                f"| {label} | — | {shown[0]} | {shown[1]} | — | — | — | "
                 f"≤ {TARGET_MEMORY:.0f}× size | {verdict(False)} |"
             )
             verdicts.append(False)
             continue
         methods.update([ma["method"], mm["method"]])
         size_mib = mm["size"] / MIB
-        ok = mm["extra_mib"] <= TARGET_MEMORY * size_mib and not mm["failures"]
+        # SPEC 9: "at most 3 times its size above the baseline", the baseline
+        # being helpdesk_mgmt alone processing the same mail (Odoo itself
+        # needs several times a mail's size to parse and store it).
+        above = mm["extra_mib"] - ma["extra_mib"]
+        ok = above <= TARGET_MEMORY * size_mib and not mm["failures"]
         verdicts.append(ok)
         add(
             f"| {label} | {size_mib:.1f} MiB | {ma['extra_mib']:.0f} MiB "
             f"({ma['seconds']:.1f} s) | {mm['extra_mib']:.0f} MiB "
             f"({mm['seconds']:.1f} s) | {fmt_ratio(mm['extra_mib'] / size_mib)} | "
-            f"{fmt_ratio(ma['extra_mib'] / size_mib)} | "
+            f"{fmt_ratio(ma['extra_mib'] / size_mib)} | {above:+.0f} MiB | "
             f"≤ {TARGET_MEMORY:.0f}× ({TARGET_MEMORY * size_mib:.0f} MiB) | "
             f"{verdict(ok)}{' (failed)' if mm['failures'] else ''} |"
         )

@@ -1,6 +1,7 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import uuid
 from email.utils import formataddr, getaddresses
 
 from markupsafe import Markup
@@ -92,7 +93,7 @@ class HelpdeskTicket(models.Model):
         ``msg_dict["body"]``, which the gateway then posts.
         """
         values = dict(custom_values or {})
-        team = self.env["helpdesk.ticket.team"].browse(values.get("team_id")).exists()
+        team = self.env["helpdesk.ticket.team"].browse(values.get("team_id"))
         if team:
             values = {**team._mailgate_ticket_values(), **values}
         sender_email = email_normalize(msg_dict.get("email_from") or "")
@@ -110,14 +111,14 @@ class HelpdeskTicket(models.Model):
             values.setdefault("partner_name", partner.name)
         dropped = self._mailgate_drop_oversized_attachments(msg_dict, team)
         msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
+        # The portal token is otherwise written on the ticket's first
+        # notification: two replies processed at once would both write it.
+        values.setdefault("access_token", str(uuid.uuid4()))
         # The primary email field takes the From header as is: store the address.
         msg_for_values = dict(msg_dict, email_from=sender_email)
         ticket = super(HelpdeskTicket, ticket_model).message_new(
             msg_for_values, custom_values=values
         )
-        # The portal token is written on the ticket's first notification:
-        # write it now, or two replies processed at once both write the row.
-        ticket._portal_ensure_token()
         notes = ticket._mailgate_subscribe_participants(msg_dict)
         answering = ticket._mailgate_in_sender_language(msg_dict, user)
         outcome = answering._mailgate_process_mail(msg_dict, user, is_new=True)

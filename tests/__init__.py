@@ -12,3 +12,4 @@ from . import test_no_mail_lost
 from . import test_fetchmail
 from . import test_hostile_input
 from . import test_concurrency
+from . import test_ui_tours
