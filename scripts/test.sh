@@ -23,16 +23,20 @@ unit_tier() {
 odoo_tier() {
     bash "$REPO/scripts/setup.sh"
     bash "$REPO/scripts/postgres.sh"
-    local db="mailgate_test_$$" log="$RUN/odoo-tests.log" tags="${1:-/$ADDON}"
+    local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log" tags="${1:-/$ADDON}"
+    # A free port: the browser tours need Odoo's HTTP server, and two runs
+    # (a developer's and CI's, say) must not collide.
+    local port="${MAILGATE_TEST_HTTP_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
     say "Odoo tier: installing $ADDON in a fresh database $db and running $tags"
     set +e
     "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$ADDON" --without-demo=all \
         --test-enable --test-tags "$tags" --stop-after-init \
-        --log-level=test --http-port="${MAILGATE_TEST_HTTP_PORT:-18069}" 2>&1 | tee "$log"
+        --log-level=test --http-port="$port" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
     set -e
     [ -n "${KEEP_DB:-}" ] || "$PY" -m odoo db -c "$ODOO_CONF" drop "$db" >/dev/null 2>&1 \
         || say "could not drop the test database $db"
+    ln -sfn "$(basename "$log")" "$RUN/odoo-tests.log"
     odoo_summary "$log" "$rc"
 }
 
