@@ -207,6 +207,23 @@ class MailThread(models.AbstractModel):
         ]
 
     @api.model
+    def _detect_loop_sender(self, message, message_dict, routes):
+        """Odoo's own loop guard (too many mails from one sender in a short
+        time) stays in force; a helpdesk mail it stops is logged as ignored.
+        """
+        looping = super()._detect_loop_sender(message, message_dict, routes)
+        if looping and any(route[0] == "helpdesk.ticket" for route in routes):
+            self.env["helpdesk.mailgate.log"]._mailgate_record(
+                message_dict,
+                "ignored",
+                note=self.env._(
+                    "Too many mails from this sender in a short time (Odoo's "
+                    "mail loop guard): not processed."
+                ),
+            )
+        return looping
+
+    @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Hand ``message_new`` and ``message_update`` what only the raw
         message's headers tell: whether the mail is automatic (RFC 3834) and

@@ -296,3 +296,20 @@ class TestMailQueue(MailgateCase):
         log = self.mail_log(subject)
         self.assertEqual(log.state, "ignored")
         self.assertIn("no helpdesk queue", log.error)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_sender_loop_guard(self):
+        """Odoo's loop guard still stops a sender who opens too many tickets,
+        and the stopped mail is logged."""
+        self.env["ir.config_parameter"].set_param("mail.gateway.loop.threshold", 3)
+        for index in range(3):
+            self.send_to_queue(f"Bucle {index}", email_from="robot@loop.example")
+        with self.mock_mail_gateway():
+            stopped = self.send_to_queue("Bucle 3", email_from="robot@loop.example")
+        self.assertFalse(stopped)
+        log = self.mail_log("Bucle 3")
+        self.assertEqual(log.state, "ignored")
+        self.assertIn("loop guard", log.error)
+        loop_notice = self._mails[0]
+        self.assertEqual(loop_notice["headers"].get("Auto-Submitted"), "auto-replied")
+
