@@ -18,10 +18,19 @@ pg_bindir() {
     dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/pg_ctl)"
 }
 
+# private_pgdata: a data folder outside the checkout, one per checkout,
+# owned by the postgres user.
+private_pgdata() {
+    local dir
+    dir="${TMPDIR:-/tmp}/helpdesk_mgmt_mailgate-pgdata-$(printf '%s' "$REPO" | cksum | cut -d' ' -f1)"
+    mkdir -p "$dir" && chown postgres: "$dir" && chmod 700 "$dir"
+    echo "$dir"
+}
+
 # as_cluster_owner CMD...: PostgreSQL refuses to run as root.
 as_cluster_owner() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -38,12 +47,24 @@ start_local_cluster() {
     if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
         die "running as root needs the 'postgres' system user to own the cluster: install Debian's postgresql package."
     fi
+    [ -L "$LOCAL_PGDATA" ] && LOCAL_PGDATA="$(readlink -f "$LOCAL_PGDATA")"
     if [ ! -f "$LOCAL_PGDATA/PG_VERSION" ]; then
-        say "creating a PostgreSQL cluster in $LOCAL_PGDATA"
         mkdir -p "$LOCAL_PGDATA"
         [ "$(id -u)" = 0 ] && chown postgres: "$LOCAL_PGDATA"
-        as_cluster_owner test -w "$LOCAL_PGDATA" \
-            || die "the postgres user cannot write to $LOCAL_PGDATA: make the checkout's folders readable by others, or set PGHOST to a server."
+        if ! as_cluster_owner test -w "$LOCAL_PGDATA"; then
+            # Running as root in a checkout the postgres user cannot reach
+            # (a private folder): keep the cluster in a folder of its own.
+            rmdir "$LOCAL_PGDATA" 2>/dev/null || true
+            local private
+            private="$(private_pgdata)"
+            ln -sfn "$private" "$LOCAL_PGDATA"
+            LOCAL_PGDATA="$private"
+            as_cluster_owner test -w "$LOCAL_PGDATA" \
+                || die "the postgres user cannot write to $LOCAL_PGDATA: make the checkout's folders readable by others, or set PGHOST to a server."
+        fi
+    fi
+    if [ ! -f "$LOCAL_PGDATA/PG_VERSION" ]; then
+        say "creating a PostgreSQL cluster in $LOCAL_PGDATA"
         as_cluster_owner "$bindir/initdb" -D "$LOCAL_PGDATA" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
             || die "initdb failed in $LOCAL_PGDATA."
     fi
@@ -57,6 +78,7 @@ start_local_cluster() {
 }
 
 if [ "${1:-}" = stop ]; then
+    [ -L "$LOCAL_PGDATA" ] && LOCAL_PGDATA="$(readlink -f "$LOCAL_PGDATA")"
     [ -f "$LOCAL_PGDATA/postmaster.pid" ] && as_cluster_owner "$(pg_bindir)/pg_ctl" -D "$LOCAL_PGDATA" -m fast stop
     exit 0
 fi

@@ -23,6 +23,7 @@ unit_tier() {
 odoo_tier() {
     bash "$REPO/scripts/setup.sh"
     bash "$REPO/scripts/postgres.sh"
+    ensure_chromium
     local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log" tags="${1:-/$ADDON}"
     # A free port: the browser tours need Odoo's HTTP server, and two runs
     # (a developer's and CI's, say) must not collide.
@@ -38,6 +39,17 @@ odoo_tier() {
         || say "could not drop the test database $db"
     ln -sfn "$(basename "$log")" "$RUN/odoo-tests.log"
     odoo_summary "$log" "$rc"
+}
+
+# ensure_chromium: the browser tours of the Odoo tier need Debian's chromium;
+# without it Odoo skips them (and says so in the log).
+ensure_chromium() {
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null && return 0
+    if can_install_debian_packages; then
+        apt_install chromium
+    else
+        say "no chromium: the browser tours will be skipped (apt-get install chromium)"
+    fi
 }
 
 # odoo_summary LOG RC: turn Odoo's test result into the closing line
