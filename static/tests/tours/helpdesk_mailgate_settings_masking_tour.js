@@ -25,7 +25,7 @@ registry.category("web_tour.tours").add("helpdesk_mailgate_settings_masking", {
         },
         {
             content: "The mail gateway settings are in the Helpdesk section",
-            trigger: ".app_settings_block[data-key=helpdesk_mgmt] #mailgate_mask_email_addresses",
+            trigger: ".app_settings_block[data-key=helpdesk_mgmt] .o_field_widget[name=mailgate_mask_email_addresses]",
         },
         {
             content: "Masking is off",
