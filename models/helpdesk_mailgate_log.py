@@ -1,12 +1,12 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
-import email.header
 import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import email_normalize
+from odoo.tools.mail import decode_message_header
 
 from .mail_thread import parse_headers
 
@@ -136,7 +136,8 @@ class HelpdeskMailgateLog(models.Model):
             _without_nul(
                 {
                     "message_id": message_id,
-                    "email_from": _header(headers, "From"),
+                    "email_from": email_normalize(_header(headers, "From"))
+                    or _header(headers, "From"),
                     "subject": _header(headers, "Subject"),
                     "state": "failed",
                     "error": reason,
@@ -229,10 +230,9 @@ class HelpdeskMailgateLog(models.Model):
 
 
 def _header(message, name):
-    """A header of a possibly broken mail, decoded as well as can be."""
+    """A header of a possibly broken mail, decoded as Odoo's gateway does."""
     try:
-        value = message.get(name)
-        return str(email.header.make_header(email.header.decode_header(value or "")))
+        return decode_message_header(message, name)
     except Exception:  # broken encodings: keep the raw text, never fail here
         return str(message.get(name) or "")
 

@@ -361,6 +361,6 @@ def parse_headers(raw):
     is not copied just to read its headers."""
     ends = [raw.find(separator) for separator in (b"\r\n\r\n", b"\n\n")]
     end = min((index for index in ends if index >= 0), default=len(raw))
-    return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+    return email.parser.BytesHeaderParser(policy=email.policy.SMTP).parsebytes(
         raw[: end + 1]
     )

@@ -56,7 +56,7 @@ ensure_chromium() {
 # "odoo: N passed, N failed", and fail on any failure, error or crash.
 odoo_summary() {
     local log="$1" rc="$2" result failed errors total
-    result="$(grep -E 'odoo\.tests\.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)"
+    result="$(grep -aE 'odoo\.tests\.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)"
     if [ -z "$result" ]; then
         die "the Odoo tier ran no test (install failed? see $log)."
     fi
@@ -64,7 +64,7 @@ odoo_summary() {
     local passed=$((total - failed - errors))
     # Failed subtests count as failures too: never print a negative pass count.
     echo "odoo: $((passed < 0 ? 0 : passed)) passed, $((failed + errors)) failed"
-    if [ "$rc" != 0 ] || [ "$((failed + errors))" != 0 ] || grep -qE ' (ERROR|CRITICAL) ' "$log"; then
+    if [ "$rc" != 0 ] || [ "$((failed + errors))" != 0 ] || grep -aqE ' (ERROR|CRITICAL) ' "$log"; then
         die "the Odoo tier failed: see the errors above (full log: $log)."
     fi
     [ "$total" -gt 0 ] || die "the Odoo tier ran no test."

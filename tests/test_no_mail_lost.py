@@ -75,6 +75,20 @@ class TestNoMailLost(MailgateCase):
         self.assertEqual(len(self._tickets(next_subject)), 1)
 
     @mute_logger(*GATEWAY_LOGGERS)
+    def test_failed_record_reads_headers_as_odoo(self):
+        """A failed mail's record decodes its headers like the gateway: raw
+        UTF-8 subjects (RFC 6532) and named senders."""
+        subject = "Correo que falló con acentos"
+        raw = self._raw(subject, email_from="Rosa Remitente <rosa@unknown.example>")
+        with patch.object(
+            HelpdeskTicket, "_mailgate_subscribe_participants", _fail_in_the_middle
+        ):
+            self.env["mail.thread"].sudo().message_process(None, raw)
+        log = self.mail_log(subject)
+        self.assertEqual(log.state, "failed")
+        self.assertEqual(log.email_from, "rosa@unknown.example")
+
+    @mute_logger(*GATEWAY_LOGGERS)
     def test_reprocess_exactly_once(self):
         """A manager reprocesses a failed mail once its cause is fixed; it is
         processed exactly once and keeps its one log record."""
