@@ -5,6 +5,8 @@ from odoo.tools import email_normalize, email_split
 
 from odoo.addons.mail.tools.alias_error import AliasError
 
+from .helpdesk_ticket import DEFAULT_MAX_ATTACHMENT_MB
+
 
 class HelpdeskTicketTeam(models.Model):
     """A team's alias is its mail queue (Integria's "Cola de correo").
@@ -49,7 +51,7 @@ class HelpdeskTicketTeam(models.Model):
     )
     mailgate_max_attachment_mb = fields.Float(
         string="Largest attachment (MB)",
-        default=25.0,
+        default=DEFAULT_MAX_ATTACHMENT_MB,
         help="Attachments larger than this are not stored: the comment says "
         "which file was dropped and the sender is told. 0: no limit.",
     )
