@@ -53,12 +53,12 @@ class HelpdeskMailgateLog(models.Model):
     )
     commands = fields.Text(help="What the mail's command blocks changed.")
     error = fields.Text(
-        string="Reason", help="Why anything was not done, or the error raised."
+        string="Reason", help="What was not done and why, or the error raised."
     )
     raw_source = fields.Binary(
         attachment=True,
         groups="helpdesk_mgmt.group_helpdesk_manager",
-        help="The mail as received, kept while its processing has failed.",
+        help="The mail as received, kept until a failed mail is processed.",
     )
     model = fields.Char(
         string="Fallback model",
@@ -225,7 +225,11 @@ class HelpdeskMailgateLog(models.Model):
                 int(value) if value not in (None, False, "") else DEFAULT_RETENTION_DAYS
             )
         except ValueError:
-            _logger.warning("Invalid mail log retention %r: using %s days", value, 30)
+            _logger.warning(
+                "Invalid mail log retention %r: using %s days",
+                value,
+                DEFAULT_RETENTION_DAYS,
+            )
             return DEFAULT_RETENTION_DAYS
 
 

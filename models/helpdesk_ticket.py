@@ -48,7 +48,9 @@ class HelpdeskTicket(models.Model):
         compute="_compute_time_used",
         help="Hours of all the ticket's work units.",
     )
-    mailgate_log_count = fields.Integer(compute="_compute_mailgate_log_count")
+    mailgate_log_count = fields.Integer(
+        string="Mails", compute="_compute_mailgate_log_count"
+    )
 
     @api.depends("workunit_ids.hours")
     def _compute_time_used(self):
@@ -267,7 +269,7 @@ class HelpdeskTicket(models.Model):
             notes.append(
                 self.env._(
                     "%(count)s addresses in To and Cc: only the first %(max)s were "
-                    "subscribed.",
+                    "added as followers.",
                     count=len(participants),
                     max=MAX_NEW_PARTICIPANTS,
                 )
@@ -379,7 +381,14 @@ class HelpdeskTicket(models.Model):
         )
         if refusal:
             problems += [
-                (block.start_line, refusal % {"kind": block.kind})
+                (
+                    block.start_line,
+                    self.env._(
+                        "[%(kind)s] not applied: %(reason)s",
+                        kind=block.kind,
+                        reason=refusal,
+                    ),
+                )
                 for block in (incident, workunit)
                 if block
             ]
@@ -423,7 +432,7 @@ class HelpdeskTicket(models.Model):
         """Why commands are refused when the team requires authenticated
         senders and no trusted server authenticated this mail, else None.
 
-        :return: a sentence with a ``%(kind)s`` placeholder, or None
+        :return: the reason, or None
         """
         team = self.team_id
         if not team.mailgate_require_authentication:
@@ -438,9 +447,9 @@ class HelpdeskTicket(models.Model):
         ):
             return None
         return self.env._(
-            "[%%(kind)s] not applied: this queue takes commands only from "
-            "authenticated senders, and no trusted server authenticated your "
-            "mail (DMARC, or DKIM for %(domain)s).",
+            "this queue takes commands only from authenticated senders, and no "
+            "trusted server authenticated your mail (DMARC, or DKIM for "
+            "%(domain)s).",
             domain=domain or "?",
         )
 
@@ -534,11 +543,14 @@ class HelpdeskTicket(models.Model):
                 team = record
         return values, problems
 
-    def _mailgate_pick(self, records, value, names_of, what):
+    def _mailgate_pick(self, records, value, names_of, unknown, ambiguous):
         """Find the one record of ``records`` named ``value``.
 
         :param names_of: record -> the names it answers to (languages);
-        :param str what: what is looked for, for the problem text;
+        :param str unknown: the translated problem when none is named so,
+            with a ``%(value)s`` placeholder;
+        :param str ambiguous: the translated problem when several are, with
+            ``%(value)s`` and ``%(count)s`` placeholders;
         :return: ``(record, problem)``, one of them empty
         """
         wanted = value.strip().casefold()
@@ -548,16 +560,11 @@ class HelpdeskTicket(models.Model):
         if len(found) == 1:
             return found, None
         if found:
-            return found.browse(), self.env._(
-                '%(what)s "%(value)s" is ambiguous: %(count)s match it.',
-                what=what,
-                value=value,
-                count=len(found),
-            )
+            return found.browse(), ambiguous % {"value": value, "count": len(found)}
         hint = command_block.suggest(
             value, [name for record in records for name in names_of(record)]
         )
-        problem = self.env._('unknown %(what)s "%(value)s"', what=what, value=value)
+        problem = unknown % {"value": value}
         if hint:
             problem += self.env._(" (did you mean %(hint)s?)", hint=hint)
         return records.browse(), problem
@@ -568,7 +575,8 @@ class HelpdeskTicket(models.Model):
             teams,
             value,
             lambda team: {team.name, team.complete_name},
-            self.env._("group"),
+            self.env._('no group (team) is called "%(value)s"'),
+            self.env._('%(count)s groups (teams) are called "%(value)s"'),
         )
         return "team_id", record, problem
 
@@ -578,7 +586,8 @@ class HelpdeskTicket(models.Model):
             users,
             value,
             lambda candidate: {candidate.login, candidate.email or ""} - {""},
-            self.env._("user"),
+            self.env._('no user has the login or address "%(value)s"'),
+            self.env._('%(count)s users have the login or address "%(value)s"'),
         )
         if record and team.user_ids and record not in team.user_ids:
             return (
@@ -598,7 +607,8 @@ class HelpdeskTicket(models.Model):
             stages,
             value,
             lambda stage: self._mailgate_names(stage, user),
-            self.env._("status"),
+            self.env._('no status of this group is called "%(value)s"'),
+            self.env._('%(count)s statuses of this group are called "%(value)s"'),
         )
         return "stage_id", record, problem
 
@@ -608,7 +618,8 @@ class HelpdeskTicket(models.Model):
             resolutions,
             value,
             lambda resolution: self._mailgate_names(resolution, user),
-            self.env._("resolution"),
+            self.env._('no resolution is called "%(value)s"'),
+            self.env._('%(count)s resolutions are called "%(value)s"'),
         )
         return "resolution_id", record, problem
 
@@ -683,7 +694,7 @@ class HelpdeskTicket(models.Model):
                     ),
                     _html_list(problems),
                     self.env._(
-                        "Nothing of a block with a problem was changed; your text "
+                        "A block with a problem changes nothing; your text "
                         "was added to the ticket as a comment. Correct the block "
                         "and send it again."
                     ),

@@ -21,13 +21,13 @@ class HelpdeskTicketTeam(models.Model):
         comodel_name="helpdesk.ticket.stage",
         string="Status of new tickets",
         domain="['|', ('team_ids', '=', False), ('team_ids', '=', id)]",
-        help="Stage of the tickets created from mail to this queue. "
+        help="Status (stage) of the tickets created from mail to this queue. "
         "Empty: the team's first stage.",
     )
     mailgate_default_category_id = fields.Many2one(
         comodel_name="helpdesk.ticket.category",
         string="Ticket type",
-        help="Category of the tickets created from mail to this queue.",
+        help="Type (category) of the tickets created from mail to this queue.",
     )
     mailgate_default_user_id = fields.Many2one(
         comodel_name="res.users",
@@ -50,7 +50,7 @@ class HelpdeskTicketTeam(models.Model):
         "refusal sent to the sender.",
     )
     mailgate_max_attachment_mb = fields.Float(
-        string="Largest attachment (MB)",
+        string="Attachment size limit (MB)",
         default=DEFAULT_MAX_ATTACHMENT_MB,
         help="Attachments larger than this are not stored: the comment says "
         "which file was dropped and the sender is told. 0: no limit.",
@@ -158,7 +158,9 @@ class HelpdeskTicketTeam(models.Model):
         never become followers (aliases are left out by Odoo itself)."""
         domains = self.env["mail.alias.domain"].sudo().search([])
         return set(
-            filter(None, domains.mapped("catchall_email") + domains.mapped("bounce_email"))
+            filter(
+                None, domains.mapped("catchall_email") + domains.mapped("bounce_email")
+            )
         )
 
     def _mailgate_other_queues(self, msg_dict):

@@ -13,7 +13,7 @@ RUN="$REPO/.run"
 PY="$VENV/bin/python"
 ODOO_CONF="$RUN/odoo.conf"
 # The addon is loaded from an addons path entry holding it under its own name,
-# whatever the checkout's folder is called.
+# whatever the checkout's folder is called (see scripts/setup.sh).
 ADDONS_LINK_DIR="$RUN/addons"
 # Project-local PostgreSQL cluster, used when no PG* variable names a server.
 LOCAL_PGPORT="${MAILGATE_PGPORT:-54329}"

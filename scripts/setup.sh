@@ -98,6 +98,13 @@ if ! cmp -s "$REPO/requirements-test.txt" "$VENV/.requirements-test.txt" 2>/dev/
     cp "$REPO/requirements-test.txt" "$VENV/.requirements-test.txt"
 fi
 
-mkdir -p "$ADDONS_LINK_DIR"
-ln -sfn "$REPO" "$ADDONS_LINK_DIR/$ADDON"
+# The addon as Odoo sees it: a folder named after the addon whose entries link
+# to the checkout's (dot-folders such as .run and .venv left out). A link to
+# the checkout itself would hold .run/addons again, and tools that walk the
+# addons path (Odoo's translation export) would never stop.
+shadow="$ADDONS_LINK_DIR/$ADDON"
+[ -L "$shadow" ] && rm "$shadow"
+mkdir -p "$shadow"
+find "$shadow" -maxdepth 1 -type l -delete
+ln -s "$REPO"/* "$shadow/"
 say "Python ready: $("$PY" -c 'import odoo.release as r; print("Odoo", r.version)') in $VENV"

@@ -18,7 +18,14 @@ from odoo.tools import config
 def main(conf, database, mail_file):
     # The serialization failure that the retry answers is expected here.
     config.parse_config(
-        ["-c", conf, "-d", database, "--log-level=warn", "--log-handler=odoo.sql_db:CRITICAL"]
+        [
+            "-c",
+            conf,
+            "-d",
+            database,
+            "--log-level=warn",
+            "--log-handler=odoo.sql_db:CRITICAL",
+        ]
     )
     registry = odoo.modules.registry.Registry(database)
     raw = open(mail_file, "rb").read()

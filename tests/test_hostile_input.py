@@ -83,7 +83,8 @@ class TestHostileInput(MailgateCase):
                     "<hostile-mime@t>",
                     'multipart/mixed; boundary="nunca"',
                 )
-                + b"\r\n--otro\r\nContent-Type: text/plain\r\n\r\nSin cierre ni frontera",
+                + b"\r\n--otro\r\nContent-Type: text/plain\r\n\r\n"
+                + b"Sin cierre ni frontera",
             ),
             (
                 "wrong charset",
@@ -202,7 +203,8 @@ class TestHostileInput(MailgateCase):
         ticket = self.send_to_queue("Copia a diez mil", cc=recipients)
         self.assertLessEqual(len(ticket.message_partner_ids), 52)
         self.assertIn(
-            "addresses in To and Cc: only the first 50", self.mail_log("Copia a diez mil").error
+            "addresses in To and Cc: only the first 50",
+            self.mail_log("Copia a diez mil").error,
         )
 
     @mute_logger(*GATEWAY_LOGGERS, "odoo.tools.mail")

@@ -312,4 +312,3 @@ class TestMailQueue(MailgateCase):
         self.assertIn("loop guard", log.error)
         loop_notice = self._mails[0]
         self.assertEqual(loop_notice["headers"].get("Auto-Submitted"), "auto-replied")
-
