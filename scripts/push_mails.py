@@ -29,8 +29,11 @@ def main(argv=None):
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             raw = path.read_bytes()
             message_id = email.message_from_bytes(raw).get("Message-ID", "").strip()
-            if message_id and env["mail.message"].search_count(
-                [("message_id", "=", message_id)], limit=1
+            if message_id and (
+                env["mail.message"].search_count([("message_id", "=", message_id)])
+                or env["helpdesk.mailgate.log"].search_count(
+                    [("message_id", "=", message_id)]
+                )
             ):
                 print(f"  {path.name}: already processed ({message_id})")
                 continue
