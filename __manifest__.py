@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/helpdesk_mailgate_security.xml",
         "data/helpdesk_ticket_resolution_data.xml",
+        "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "views/helpdesk_mailgate_log_views.xml",
         "views/helpdesk_ticket_resolution_views.xml",

@@ -12,7 +12,6 @@ from .mail_thread import parse_headers
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_RETENTION_DAYS = 30
 PURGED_STATES = ("created", "updated", "ignored")
 
 
@@ -215,22 +214,21 @@ class HelpdeskMailgateLog(models.Model):
 
     @api.model
     def _mailgate_retention_days(self):
+        """Days the records of processed mails are kept (0: forever).
+
+        The setting is installed at 30 days; Odoo's settings screen stores 0
+        by removing the parameter, so an absent one means 0.
+        """
         value = (
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("helpdesk_mgmt_mailgate.log_retention_days")
         )
         try:
-            return (
-                int(value) if value not in (None, False, "") else DEFAULT_RETENTION_DAYS
-            )
+            return int(value or 0)
         except ValueError:
-            _logger.warning(
-                "Invalid mail log retention %r: using %s days",
-                value,
-                DEFAULT_RETENTION_DAYS,
-            )
-            return DEFAULT_RETENTION_DAYS
+            _logger.warning("Invalid mail log retention %r: nothing purged", value)
+            return 0
 
 
 def _header(message, name):

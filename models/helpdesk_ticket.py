@@ -22,7 +22,6 @@ from ..tools.command_block import INCIDENT, WORKUNIT
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_TIME_USED = 0.25  # hours, as in Integria
 MAX_NEW_PARTICIPANTS = 50  # To/Cc addresses of one mail that become followers
 DEFAULT_MAX_ATTACHMENT_MB = 25.0
 MEGABYTE = 1024 * 1024
@@ -637,17 +636,21 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _mailgate_default_time_used(self):
-        """Hours of a follow-up without ``[WORKUNIT]`` (0: no work unit)."""
+        """Hours of a follow-up without ``[WORKUNIT]`` (0: no work unit).
+
+        The setting is installed at 0.25 h, as in Integria; Odoo's settings
+        screen stores 0 by removing the parameter, so an absent one means 0.
+        """
         value = (
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("helpdesk_mgmt_mailgate.default_time_used")
         )
         try:
-            return float(value) if value not in (None, False, "") else DEFAULT_TIME_USED
+            return float(value or 0)
         except ValueError:
-            _logger.warning("Invalid default time used %r: using 0.25 h", value)
-            return DEFAULT_TIME_USED
+            _logger.warning("Invalid default time used %r: no work unit", value)
+            return 0.0
 
     def _mailgate_log_work(self, msg_dict, user, hours):
         """Create the work unit of a mail. The same mail never comes here

@@ -15,7 +15,13 @@ class ResConfigSettings(models.TransientModel):
     mailgate_default_time_used = fields.Float(
         string="Default time of a follow-up (hours)",
         config_parameter="helpdesk_mgmt_mailgate.default_time_used",
-        default=0.25,
         help="Hours of the work unit of a follow-up mail without a [WORKUNIT] "
         "block. 0 disables automatic work units.",
+    )
+    mailgate_log_retention_days = fields.Integer(
+        string="Keep the mail log (days)",
+        config_parameter="helpdesk_mgmt_mailgate.log_retention_days",
+        help="Records of processed and ignored mails older than this are purged "
+        "every day; failed and rejected ones stay until a manager deletes them. "
+        "0 keeps everything.",
     )

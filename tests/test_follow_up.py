@@ -168,9 +168,10 @@ class TestFollowUp(MailgateCase):
         )
         self.reply(ticket, "Primera respuesta.", msg_id="<default-1@mailgate.test>")
         self.assertEqual(ticket.time_used, 0.5)
-        self.env["ir.config_parameter"].set_param(
-            "helpdesk_mgmt_mailgate.default_time_used", "0"
-        )
+        # As the settings screen stores it: a 0 removes the parameter.
+        self.env["res.config.settings"].create(
+            {"mailgate_default_time_used": 0}
+        ).execute()
         self.reply(ticket, "Segunda respuesta.", msg_id="<default-2@mailgate.test>")
         self.assertEqual(len(ticket.workunit_ids), 1)
 

@@ -167,9 +167,9 @@ class TestNoMailLost(MailgateCase):
             logs.exists().mapped("state"), ["rejected", "failed"], "kept until deleted"
         )
         self.assertTrue(recent.exists())
-        self.env["ir.config_parameter"].set_param(
-            "helpdesk_mgmt_mailgate.log_retention_days", "0"
-        )
+        self.env["res.config.settings"].create(
+            {"mailgate_log_retention_days": 0}
+        ).execute()
         recent.date = fields.Datetime.now() - timedelta(days=400)
         self.env["helpdesk.mailgate.log"]._cron_purge()
         self.assertTrue(recent.exists(), "0 days: purge disabled")
