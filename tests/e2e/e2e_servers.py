@@ -132,7 +132,7 @@ class Dovecot:
             f"{self.root / 'mail' / self.user}::\n"
         )
         passwd.chmod(0o644)  # read by the auth process (internal user)
-        self.port = free_port()
+        self.port = self.port or free_port()
         # As root the login processes are chrooted into base_dir/login by
         # default; another user cannot chroot.
         chroot = "" if os.geteuid() != 0 else "login"
@@ -294,7 +294,7 @@ class SmtpSink:
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
-        self.port = free_port()
+        self.port = self.port or free_port()
         self._controller = Controller(
             _SinkHandler(self), hostname="127.0.0.1", port=self.port
         )
