@@ -111,12 +111,15 @@ class HelpdeskTicket(models.Model):
             values.setdefault("partner_id", partner.id)
             values.setdefault("partner_name", partner.name)
         dropped = self._mailgate_drop_oversized_attachments(msg_dict, team)
-        msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
         # The portal token is otherwise written on the ticket's first
         # notification: two replies processed at once would both write it.
         values.setdefault("access_token", str(uuid.uuid4()))
         # The primary email field takes the From header as is: store the address.
-        msg_for_values = dict(msg_dict, email_from=sender_email)
+        msg_for_values = dict(
+            msg_dict,
+            email_from=sender_email,
+            body=self._mailgate_mask(msg_dict.get("body")),
+        )
         ticket = super(HelpdeskTicket, ticket_model).message_new(
             msg_for_values, custom_values=values
         )
@@ -155,9 +158,9 @@ class HelpdeskTicket(models.Model):
         result = super().message_update(msg_dict, update_vals=update_vals)
         notes = self._mailgate_subscribe_participants(msg_dict)
         dropped = self._mailgate_drop_oversized_attachments(msg_dict, self.team_id)
-        msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
         if self.env.context.get("mailgate_auto_submitted"):
             msg_dict["is_internal"] = True
+            msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
             notes.append(
                 self.env._(
                     "Automatic mail: posted as an internal note, commands not read."
@@ -347,7 +350,8 @@ class HelpdeskTicket(models.Model):
         out, and :func:`quoting.cut_quoted_history` cuts the textual reply
         headers and ``>`` lines it does not catch. Each block is all or
         nothing; a valid one is applied as ``user`` and removed from
-        ``msg_dict["body"]`` (and from the description of a new ticket). When
+        ``msg_dict["body"]`` (and from the description of a new ticket), which
+        is masked when masking is on. When
         the team takes commands from authenticated senders only, the blocks of
         other mail are refused.
 
@@ -360,6 +364,8 @@ class HelpdeskTicket(models.Model):
         """
         self.ensure_one()
         body = msg_dict.get("body") or ""
+        # Commands are read before masking: ASSIGNED_TO may name an address.
+        msg_dict["body"] = self._mailgate_mask(body)
         hours = None if is_new else self._mailgate_default_time_used()
         if not command_block.may_hold_commands(body):
             if hours:
@@ -408,7 +414,7 @@ class HelpdeskTicket(models.Model):
                 hours = command_block.parse_hours(workunit.get("TIME_USED").value)
         if applied_kinds:
             msg_dict["body"] = command_block.remove_blocks_from_html(
-                body, applied_kinds
+                msg_dict["body"], applied_kinds
             )
             if is_new:
                 self.sudo().description = msg_dict["body"]

@@ -290,6 +290,24 @@ class TestFollowUp(MailgateCase):
         self.assertEqual(masked.partner_id, self.customer.partner_id)
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_masking_keeps_commands_readable(self):
+        """Masking hides addresses in the comment, not from the commands:
+        ASSIGNED_TO may name the agent by address."""
+        self.env["ir.config_parameter"].set_param(
+            "helpdesk_mgmt_mailgate.mask_email_addresses", "True"
+        )
+        ticket = self.open_ticket("Asignación por dirección con máscara")
+        comment = self.reply(
+            ticket,
+            f"Para {self.agent_engineering.email}.\n[INCIDENT]\n"
+            f"ASSIGNED_TO: {self.agent_engineering.email}\nGROUP: Engineering\n"
+            "[INCIDENT]",
+        )
+        self.assertEqual(ticket.user_id, self.agent_engineering)
+        self.assertNotIn(self.agent_engineering.email, comment.body)
+        self.assertIn("xxxx@xxxx.xxx", comment.body)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_auto_reply_is_internal_note(self):
         """An auto-reply on a ticket is a note: no work unit, no command."""
         ticket = self.open_ticket("Respuesta automática a un ticket")
