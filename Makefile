@@ -1,7 +1,9 @@
 # helpdesk_mgmt_mailgate: one command each. Every target does its own set-up.
 # See README.rst ("Development") for what each step installs and where.
 
-.PHONY: setup db test test-unit test-odoo test-e2e demo lint clean bench
+.PHONY: setup db test test-unit test-odoo test-pytest-odoo test-e2e demo lint clean bench
+
+VENV_DIR = $${MAILGATE_VENV:-.venv}
 
 setup:  ## virtualenv with Odoo 18.0, helpdesk_mgmt and the test tools
 	bash scripts/setup.sh
@@ -12,11 +14,14 @@ db:  ## PostgreSQL (the PG* server, else a project-local cluster) + Odoo config
 test:  ## all tiers: pure (pytest), Odoo (a fresh database), end to end (IMAP/SMTP)
 	bash scripts/test.sh all
 
-test-unit:  ## the pure tier alone: no Odoo, no database
+test-unit:  ## the pure tier alone: pytest, no Odoo, no database (needs Python and PyPI only)
 	bash scripts/test.sh unit
 
 test-odoo:  ## the Odoo tier alone; TAGS=/helpdesk_mgmt_mailgate:TestMailQueue to narrow
 	bash scripts/test.sh odoo $(TAGS)
+
+test-pytest-odoo:  ## the Odoo tier run by pytest-odoo instead of Odoo's runner; ARGS=... go to pytest
+	bash scripts/test.sh pytest-odoo $(ARGS)
 
 test-e2e:  ## the end-to-end tier alone: Dovecot IMAP and an SMTP sink on loopback
 	bash scripts/test.sh e2e
@@ -24,15 +29,14 @@ test-e2e:  ## the end-to-end tier alone: Dovecot IMAP and an SMTP sink on loopba
 demo:  ## a demo database, the sample mails through the gateway, Odoo on :8069
 	bash scripts/demo.sh
 
-lint:  ## ruff, pylint-odoo and the other pre-commit hooks (PyPI only; hooks fix files in place)
-	bash scripts/setup.sh
-	cmp -s requirements-lint.txt .venv/.requirements-lint.txt || { .venv/bin/python -m pip install -q --no-warn-conflicts -r requirements-lint.txt && cp requirements-lint.txt .venv/.requirements-lint.txt; }
-	.venv/bin/pre-commit run --all-files --show-diff-on-failure
+lint:  ## ruff, pylint-odoo and the other pre-commit hooks (Python and PyPI only, no Odoo; hooks fix files in place)
+	bash scripts/setup.sh lint
+	"$(VENV_DIR)/bin/pre-commit" run --all-files --show-diff-on-failure
 
 bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000)
 	bash scripts/setup.sh
 	bash scripts/postgres.sh
-	$${MAILGATE_VENV:-.venv}/bin/python bench/run.py --mails $(or $(MAILS),1000) $(BENCH_ARGS)
+	"$(VENV_DIR)/bin/python" -m bench --mails $(or $(MAILS),1000) $(BENCH_ARGS)
 
 clean:  ## stop the local PostgreSQL and remove .venv and .run
 	-bash scripts/postgres.sh stop

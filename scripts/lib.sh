@@ -46,3 +46,17 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null \
         || die "apt-get install $* failed."
 }
+
+# link_addon: the addon as Odoo (and pytest) sees it, $ADDONS_LINK_DIR/$ADDON:
+# a folder named after the addon whose entries link to the checkout's
+# (dot-folders such as .run and .venv left out), whatever the checkout's own
+# folder is called. A link to the checkout itself would hold .run/addons
+# again, and tools that walk the addons path (Odoo's translation export)
+# would never stop.
+link_addon() {
+    local shadow="$ADDONS_LINK_DIR/$ADDON"
+    [ -L "$shadow" ] && rm "$shadow"
+    mkdir -p "$shadow"
+    find "$shadow" -maxdepth 1 -type l -delete
+    ln -s "$REPO"/* "$shadow/"
+}

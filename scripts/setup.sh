@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Idempotent set-up of the Python side: a virtualenv with Odoo 18.0, OCA
-# helpdesk_mgmt and the test tools, and the addons-path link to this addon.
+# Idempotent set-up of the Python side, in the virtualenv .venv, at one of
+# three levels:
+#   scripts/setup.sh unit   pytest alone (requirements-unit.txt): the pure tier
+#   scripts/setup.sh lint   pre-commit (requirements-lint.txt): make lint
+#   scripts/setup.sh [odoo] Odoo 18.0, OCA helpdesk_mgmt and the test tools
+#                           (requirements-test.txt), and the addons-path link
+# The first two need Python and PyPI only, never Odoo.
 #
-# Odoo comes, in this order, from:
+# At the odoo level, Odoo comes, in this order, from:
+#   0. the virtualenv itself, when it already holds Odoo 18.0 (however it got
+#      there: an earlier ODOO_SRC=... run is remembered);
 #   1. the source tree named by ODOO_SRC (a git checkout or an unpacked sdist);
 #   2. an `odoo` 18.0 already importable by python3 (the venv then sees the
 #      system site-packages);
@@ -10,12 +17,23 @@
 #      downloaded and unpacked into .run/odoo-src, then installed as in 1.
 source "$(dirname "$0")/lib.sh"
 
+level="${1:-odoo}"
+case "$level" in
+unit | lint | odoo) ;;
+*) die "usage: scripts/setup.sh [unit|lint|odoo]" ;;
+esac
+
 PYTHON="${PYTHON:-python3}"
 ODOO_NIGHTLY="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 
-command -v "$PYTHON" >/dev/null || die "no $PYTHON found: install Python 3.10 to 3.12."
-"$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
-    || die "Odoo 18.0 needs Python 3.10 to 3.12; $PYTHON is $("$PYTHON" -V 2>&1). Set PYTHON=python3.11 (for example)."
+command -v "$PYTHON" >/dev/null || die "no $PYTHON found: install Python 3.10 to 3.12 (or set PYTHON)."
+if [ "$level" = odoo ]; then
+    "$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
+        || die "Odoo 18.0 needs Python 3.10 to 3.12; $PYTHON is $("$PYTHON" -V 2>&1). Set PYTHON=python3.11 (for example)."
+else
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+        || die "the tests and linters need Python 3.10 or later; $PYTHON is $("$PYTHON" -V 2>&1). Set PYTHON=python3.11 (for example)."
+fi
 
 odoo_version() {  # odoo_version PYTHON: prints the importable Odoo's series, if any
     "$1" -c 'import odoo.release as r; print(r.series)' 2>/dev/null || true
@@ -34,77 +52,123 @@ CONSTRAINTS="$RUN/pip-constraints.txt"
 export PIP_CONSTRAINT="$CONSTRAINTS" PIP_DISABLE_PIP_VERSION_CHECK=1
 
 pip_install() {
-    "$PY" -m pip install -q "$@"
+    "$PY" -m pip install -q --no-warn-conflicts "$@"
 }
 
-# fetch_nightly: download and unpack the official nightly sdist into .run/odoo-src.
+# install_requirements NAME: pip-install requirements-NAME.txt into the venv
+# unless the same file (and what it includes) is already installed.
+install_requirements() {
+    local name="$1" stamp="$VENV/.requirements-$1.txt" wanted
+    wanted="$(requirements_text "$REPO/requirements-$name.txt")"
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
+    say "installing requirements-$name.txt into $VENV"
+    pip_install -r "$REPO/requirements-$name.txt" \
+        || die "requirements-$name.txt did not install: see pip's message above."
+    printf '%s' "$wanted" > "$stamp"
+}
+
+# requirements_text FILE: the file followed by the files it includes (-r).
+requirements_text() {
+    local line
+    cat "$1"
+    while read -r line; do
+        case "$line" in -r\ *) requirements_text "$(dirname "$1")/${line#-r }" ;; esac
+    done < "$1"
+}
+
+# fetch_nightly: download and unpack the official nightly sdist into
+# .run/odoo-src. On failure, prints one line saying why.
 fetch_nightly() {
     [ -f "$RUN/odoo-src/odoo/release.py" ] && return 0
     "$PYTHON" - "$ODOO_NIGHTLY" "$RUN" <<'PY'
 import pathlib, shutil, sys, tarfile, urllib.request
 url, run = sys.argv[1], pathlib.Path(sys.argv[2])
 archive = run / "odoo-nightly.tar.gz"
-with urllib.request.urlopen(url, timeout=60) as answer, archive.open("wb") as out:
-    shutil.copyfileobj(answer, out)
-with tarfile.open(archive) as tar:
-    top = tar.getnames()[0].split("/")[0]
-    tar.extractall(run, filter="data")
+try:
+    with urllib.request.urlopen(url, timeout=60) as answer, archive.open("wb") as out:
+        shutil.copyfileobj(answer, out)
+    with tarfile.open(archive) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        tar.extractall(run, filter="data")
+except Exception as error:  # noqa: BLE001 - one line for the user, not a traceback
+    archive.unlink(missing_ok=True)
+    sys.exit(f"downloading {url} failed: {error}")
 shutil.move(run / top, run / "odoo-src")
 archive.unlink()
 PY
 }
 
-system_odoo="$(odoo_version "$PYTHON")"
-if [ -n "${ODOO_SRC:-}" ]; then
-    [ -f "$ODOO_SRC/odoo/release.py" ] || die "ODOO_SRC=$ODOO_SRC is not an Odoo source tree (no odoo/release.py)."
-    grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" || die "ODOO_SRC=$ODOO_SRC is not Odoo 18.0."
-    odoo_from=src
-elif [ "$system_odoo" = "18.0" ]; then
-    odoo_from=system
-elif [ -n "$system_odoo" ]; then
-    die "$PYTHON imports Odoo $system_odoo, not 18.0: set ODOO_SRC to an Odoo 18.0 source tree."
-else
-    say "no Odoo found: fetching Odoo's official 18.0 nightly source"
-    fetch_nightly || die "Odoo 18.0 could not be had: set ODOO_SRC to an Odoo 18.0 source tree (git clone -b 18.0 --depth 1 https://github.com/odoo/odoo) or install Odoo 18.0 for $PYTHON."
-    ODOO_SRC="$RUN/odoo-src"
-    odoo_from=src
-fi
-
-if [ ! -x "$PY" ]; then
+# make_venv SYSTEM_SITE: create the virtualenv (seeing python3's
+# site-packages when SYSTEM_SITE is 1).
+make_venv() {
     say "creating the virtualenv $VENV"
-    if [ "$odoo_from" = system ]; then
+    if [ "$1" = 1 ]; then
         "$PYTHON" -m venv --system-site-packages "$VENV"
     else
         "$PYTHON" -m venv "$VENV"
-    fi || die "could not create a virtualenv: install Python's venv module (Debian: python3-venv)."
+    fi || die "could not create a virtualenv with $PYTHON: install Python's venv module (Debian: python3-venv)."
+}
+
+# The pure tier and the linters: the venv and their own requirements, no Odoo.
+# The venv sees python3's site-packages when they hold Odoo 18.0, so that a
+# later `scripts/setup.sh odoo` can use that Odoo as it is.
+if [ "$level" != odoo ]; then
+    if [ ! -x "$PY" ]; then
+        make_venv "$([ "$(odoo_version "$PYTHON")" = 18.0 ] && echo 1 || echo 0)"
+    fi
+    install_requirements "$level"
+    exit 0
 fi
 
-if [ "$(odoo_version "$PY")" != "18.0" ]; then
-    case "$odoo_from" in
-    src)
-        command -v pg_config >/dev/null || apt_install libpq-dev
-        [ -f /usr/include/ldap.h ] || apt_install libldap2-dev libsasl2-dev
-        say "installing Odoo 18.0 from $ODOO_SRC (a few minutes)"
-        pip_install -r "$ODOO_SRC/requirements.txt" || die "Odoo's requirements did not install: see pip's message above."
-        pip_install "$ODOO_SRC" || die "Odoo did not install from $ODOO_SRC."
-        ;;
-    system) die "the virtualenv $VENV does not see $PYTHON's Odoo: remove $VENV and run again." ;;
-    esac
+venv_odoo=
+[ -x "$PY" ] && venv_odoo="$(odoo_version "$PY")"
+if [ "$venv_odoo" = 18.0 ]; then
+    odoo_from=venv
+elif [ -n "$venv_odoo" ] && [ -z "${ODOO_SRC:-}" ]; then
+    die "$VENV imports Odoo $venv_odoo, not 18.0: remove $VENV, or set ODOO_SRC to an Odoo 18.0 source tree."
+elif [ -n "${ODOO_SRC:-}" ]; then
+    [ -f "$ODOO_SRC/odoo/release.py" ] || die "ODOO_SRC=$ODOO_SRC is not an Odoo source tree (no odoo/release.py)."
+    grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" || die "ODOO_SRC=$ODOO_SRC is not Odoo 18.0."
+    odoo_from=src
+else
+    system_odoo="$(odoo_version "$PYTHON")"
+    if [ "$system_odoo" = 18.0 ]; then
+        odoo_from=system
+    elif [ -n "$system_odoo" ]; then
+        die "$PYTHON imports Odoo $system_odoo, not 18.0: set ODOO_SRC to an Odoo 18.0 source tree."
+    else
+        say "no Odoo 18.0 in $VENV nor in $PYTHON, and no ODOO_SRC: fetching Odoo's official 18.0 nightly source"
+        why="$(fetch_nightly 2>&1)" || die "no Odoo 18.0 to be had. $PYTHON does not import odoo, $VENV holds none, ODOO_SRC is not set, and ${why:-the nightly download failed}. Set ODOO_SRC to an Odoo 18.0 source tree (git clone -b 18.0 --depth 1 https://github.com/odoo/odoo), or install Odoo 18.0 for $PYTHON (or set PYTHON to a Python that has it). The pure tier (make test-unit) and make lint need no Odoo."
+        ODOO_SRC="$RUN/odoo-src"
+        odoo_from=src
+    fi
 fi
 
-if ! cmp -s "$REPO/requirements-test.txt" "$VENV/.requirements-test.txt" 2>/dev/null; then
-    say "installing helpdesk_mgmt and the test tools"
-    pip_install -r "$REPO/requirements-test.txt" || die "helpdesk_mgmt or the test tools did not install: see pip's message above."
-    cp "$REPO/requirements-test.txt" "$VENV/.requirements-test.txt"
-fi
+case "$odoo_from" in
+system)
+    if [ ! -x "$PY" ]; then
+        make_venv 1
+    elif [ "$(odoo_version "$PY")" != 18.0 ]; then
+        # A venv made earlier without python3's site-packages (make test-unit
+        # before Odoo was installed, say): let it see them now.
+        say "letting $VENV see $PYTHON's site-packages (its Odoo 18.0)"
+        "$PYTHON" -m venv --upgrade --system-site-packages "$VENV" \
+            || die "could not update the virtualenv $VENV: remove it and run again."
+        [ "$(odoo_version "$PY")" = 18.0 ] \
+            || die "the virtualenv $VENV does not see $PYTHON's Odoo (was it made by another Python?): remove $VENV and run again."
+    fi
+    ;;
+src)
+    [ -x "$PY" ] || make_venv 0
+    command -v pg_config >/dev/null || apt_install libpq-dev
+    [ -f /usr/include/ldap.h ] || apt_install libldap2-dev libsasl2-dev
+    say "installing Odoo 18.0 from $ODOO_SRC (a few minutes)"
+    pip_install -r "$ODOO_SRC/requirements.txt" || die "Odoo's requirements did not install: see pip's message above."
+    pip_install "$ODOO_SRC" || die "Odoo did not install from $ODOO_SRC."
+    ;;
+esac
 
-# The addon as Odoo sees it: a folder named after the addon whose entries link
-# to the checkout's (dot-folders such as .run and .venv left out). A link to
-# the checkout itself would hold .run/addons again, and tools that walk the
-# addons path (Odoo's translation export) would never stop.
-shadow="$ADDONS_LINK_DIR/$ADDON"
-[ -L "$shadow" ] && rm "$shadow"
-mkdir -p "$shadow"
-find "$shadow" -maxdepth 1 -type l -delete
-ln -s "$REPO"/* "$shadow/"
+install_requirements test
+
+link_addon
 say "Python ready: $("$PY" -c 'import odoo.release as r; print("Odoo", r.version)') in $VENV"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The tests, each tier doing its own set-up first.
-#   scripts/test.sh unit   the pure tier: plain pytest, no Odoo, no database
-#   scripts/test.sh odoo   the Odoo tier: Odoo's test runner on a fresh database
-#   scripts/test.sh e2e    the end-to-end tier: Dovecot IMAP and an SMTP sink on
-#                          loopback, fetchmail round trips (scripts/test-e2e.sh)
-#   scripts/test.sh        all three
-# Extra arguments after the tier go to pytest (unit) or become Odoo test tags
-# (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`.
+#   scripts/test.sh unit         the pure tier: plain pytest, no Odoo, no database
+#                                (needs Python and pytest from PyPI, nothing else)
+#   scripts/test.sh odoo         the Odoo tier: Odoo's test runner on a fresh database
+#   scripts/test.sh pytest-odoo  the Odoo tier again, run by pytest-odoo instead
+#   scripts/test.sh e2e          the end-to-end tier: Dovecot IMAP and an SMTP sink on
+#                                loopback, fetchmail round trips (scripts/test-e2e.sh)
+#   scripts/test.sh              unit, odoo and e2e
+# Extra arguments after the tier go to pytest (unit, pytest-odoo, e2e) or become
+# Odoo test tags (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`.
 source "$(dirname "$0")/lib.sh"
 
 tier="${1:-all}"
@@ -14,31 +16,71 @@ tier="${1:-all}"
 
 unit_tier() {
     say "pure tier (pytest, no Odoo)"
-    [ -x "$VENV/bin/pytest" ] || bash "$REPO/scripts/setup.sh"
+    bash "$REPO/scripts/setup.sh" unit
+    # -p no:odoo: pytest-odoo, when installed, would import Odoo.
     cd "$REPO"
-    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin -p no:cacheprovider \
-        -q "$@" tests/test_unit_*.py
+    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin -p no:odoo \
+        -p no:cacheprovider -q "$@" tests/test_unit_*.py
 }
 
+# odoo_tier MODULES [TAGS]: install MODULES (comma-separated) without demo data
+# in a fresh database and run the tests TAGS (/helpdesk_mgmt_mailgate) with
+# Odoo's test runner; the closing line is "odoo: N passed, N failed".
 odoo_tier() {
+    local modules="$1" tags="${2:-/$ADDON}"
     bash "$REPO/scripts/setup.sh"
     bash "$REPO/scripts/postgres.sh"
     ensure_chromium
-    local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log" tags="${1:-/$ADDON}"
-    # A free port: the browser tours need Odoo's HTTP server, and two runs
-    # (a developer's and CI's, say) must not collide.
-    local port="${MAILGATE_TEST_HTTP_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-    say "Odoo tier: installing $ADDON in a fresh database $db and running $tags"
+    local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log"
+    say "Odoo tier: installing $modules in a fresh database $db and running $tags"
     set +e
-    "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$ADDON" --without-demo=all \
+    "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$modules" --without-demo=all \
         --test-enable --test-tags "$tags" --stop-after-init \
-        --log-level=test --http-port="$port" 2>&1 | tee "$log"
+        --log-level=test --http-port="$(free_port)" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
     set -e
-    [ -n "${KEEP_DB:-}" ] || "$PY" -m odoo db -c "$ODOO_CONF" drop "$db" >/dev/null 2>&1 \
-        || say "could not drop the test database $db"
+    drop_db "$db"
     ln -sfn "$(basename "$log")" "$RUN/odoo-tests.log"
     odoo_summary "$log" "$rc"
+}
+
+# pytest_odoo_tier [PYTEST ARGS]: the module installed without demo data in a
+# fresh database, then its tests (only this addon's: tests/, without the
+# end-to-end tier) run by pytest-odoo, with Odoo's HTTP server for the tours.
+pytest_odoo_tier() {
+    bash "$REPO/scripts/setup.sh"
+    bash "$REPO/scripts/postgres.sh"
+    ensure_chromium
+    local db="mailgate_pytest_$$" log="$RUN/pytest-odoo-install-$$.log"
+    say "pytest-odoo: installing $ADDON in a fresh database $db"
+    "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$ADDON" --without-demo=all \
+        --stop-after-init --log-level=warn >"$log" 2>&1 \
+        || { drop_db "$db"; die "$ADDON did not install in $db: see $log."; }
+    cd "$ADDONS_LINK_DIR/$ADDON"
+    set +e
+    "$VENV/bin/pytest" --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
+        -p no:cacheprovider -q "$@" tests
+    local rc=$?
+    set -e
+    drop_db "$db"
+    return "$rc"
+}
+
+# free_port: a free TCP port on loopback: the browser tours need Odoo's HTTP
+# server, and two runs (a developer's and CI's, say) must not collide.
+free_port() {
+    if [ -n "${MAILGATE_TEST_HTTP_PORT:-}" ]; then
+        echo "$MAILGATE_TEST_HTTP_PORT"
+    else
+        "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    fi
+}
+
+# drop_db DB: drop a test database (and its filestore) unless KEEP_DB is set.
+drop_db() {
+    [ -n "${KEEP_DB:-}" ] && { say "kept the database $1 (KEEP_DB)"; return 0; }
+    "$PY" -m odoo db -c "$ODOO_CONF" drop "$1" >/dev/null 2>&1 \
+        || say "could not drop the test database $1"
 }
 
 # ensure_chromium: the browser tours of the Odoo tier need Debian's chromium;
@@ -72,8 +114,9 @@ odoo_summary() {
 
 case "$tier" in
 unit) unit_tier "$@" ;;
-odoo) odoo_tier "$@" ;;
+odoo) odoo_tier "$ADDON" "$@" ;;
+pytest-odoo) pytest_odoo_tier "$@" ;;
 e2e) bash "$REPO/scripts/test-e2e.sh" "$@" ;;
-all) unit_tier && odoo_tier && bash "$REPO/scripts/test-e2e.sh" ;;
-*) die "usage: scripts/test.sh [unit|odoo|e2e|all] [args]" ;;
+all) (unit_tier) && odoo_tier "$ADDON" && bash "$REPO/scripts/test-e2e.sh" ;;
+*) die "usage: scripts/test.sh [unit|odoo|pytest-odoo|e2e|all] [args]" ;;
 esac
