@@ -49,7 +49,10 @@ CONSTRAINTS="$RUN/pip-constraints.txt"
     machine_constraint="$("$PYTHON" -m pip config get global.constraint 2>/dev/null || true)"
     [ -n "$machine_constraint" ] && [ -f "$machine_constraint" ] && cat "$machine_constraint"
 } > "$CONSTRAINTS"
-export PIP_CONSTRAINT="$CONSTRAINTS" PIP_DISABLE_PIP_VERSION_CHECK=1
+# pip splits PIP_CONSTRAINT at spaces: name the file by its file: URL, whose
+# spaces are quoted, for a checkout in a path with spaces.
+PIP_CONSTRAINT="$("$PYTHON" -c 'import pathlib, sys; print(pathlib.Path(sys.argv[1]).resolve().as_uri())' "$CONSTRAINTS")"
+export PIP_CONSTRAINT PIP_DISABLE_PIP_VERSION_CHECK=1
 
 pip_install() {
     "$PY" -m pip install -q --no-warn-conflicts "$@"
