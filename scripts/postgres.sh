@@ -36,6 +36,20 @@ as_cluster_owner() {
     fi
 }
 
+# without_inherited_fds CMD...: run CMD with only stdin, stdout and stderr
+# open. The server outlives this script: any other file it inherited stays
+# open as long as it runs, e.g. the lock of `flock /tmp/mailgate-odoo.lock
+# make test`, which would then never be released.
+without_inherited_fds() {
+    (
+        for fd in /proc/"$BASHPID"/fd/*; do
+            fd="${fd##*/}"
+            [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+        done
+        "$@"
+    )
+}
+
 start_local_cluster() {
     local bindir
     bindir="$(pg_bindir)"
@@ -70,7 +84,7 @@ start_local_cluster() {
     fi
     if ! as_cluster_owner "$bindir/pg_ctl" -D "$LOCAL_PGDATA" status >/dev/null 2>&1; then
         say "starting PostgreSQL on 127.0.0.1:$LOCAL_PGPORT"
-        as_cluster_owner "$bindir/pg_ctl" -D "$LOCAL_PGDATA" -l "$LOCAL_PGDATA/server.log" -w \
+        without_inherited_fds as_cluster_owner "$bindir/pg_ctl" -D "$LOCAL_PGDATA" -l "$LOCAL_PGDATA/server.log" -w \
             -o "-c listen_addresses=127.0.0.1 -p $LOCAL_PGPORT -k $LOCAL_PGDATA -c fsync=off -c full_page_writes=off" start >/dev/null \
             || die "PostgreSQL did not start: see $LOCAL_PGDATA/server.log."
     fi
