@@ -149,17 +149,15 @@ fi
 
 case "$odoo_from" in
 system)
-    if [ ! -x "$PY" ]; then
-        make_venv 1
-    elif [ "$(odoo_version "$PY")" != 18.0 ]; then
-        # A venv made earlier without python3's site-packages (make test-unit
-        # before Odoo was installed, say): let it see them now.
-        say "letting $VENV see $PYTHON's site-packages (its Odoo 18.0)"
-        "$PYTHON" -m venv --upgrade --system-site-packages "$VENV" \
-            || die "could not update the virtualenv $VENV: remove it and run again."
-        [ "$(odoo_version "$PY")" = 18.0 ] \
-            || die "the virtualenv $VENV does not see $PYTHON's Odoo (was it made by another Python?): remove $VENV and run again."
+    if [ -x "$PY" ]; then
+        # A venv without Odoo holds the pure tier's or the linters' tools
+        # alone (make test-unit or make lint came first, perhaps with another
+        # Python): make it again, seeing python3's Odoo.
+        say "$VENV has no Odoo: making it again with $PYTHON's site-packages (its Odoo 18.0)"
+        rm -rf "$VENV"
     fi
+    make_venv 1
+    [ "$(odoo_version "$PY")" = 18.0 ] || die "the virtualenv $VENV does not see $PYTHON's Odoo 18.0."
     ;;
 src)
     [ -x "$PY" ] || make_venv 0
