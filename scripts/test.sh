@@ -31,7 +31,11 @@ odoo_tier() {
     bash "$REPO/scripts/setup.sh"
     bash "$REPO/scripts/postgres.sh"
     ensure_chromium
-    local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log"
+    # A later pass in the same run (other modules) gets its own database.
+    odoo_passes=$((${odoo_passes:-0} + 1))
+    local run_id="$$"
+    [ "$odoo_passes" = 1 ] || run_id="$$_$odoo_passes"
+    local db="mailgate_test_$run_id" log="$RUN/odoo-tests-$run_id.log"
     say "Odoo tier: installing $modules in a fresh database $db and running $tags"
     set +e
     "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$modules" --without-demo=all \
