@@ -48,9 +48,9 @@ libraries' misses are the point):
   reply lost its new block.
 - ``talon`` 1.4.4 (plain 16 / 1, HTML 10 / 0): the best HTML cutter of the
   four, but little maintained and heavy (scikit-learn, regex, cchardet,
-  html5lib... for its signature model); Italian, Polish, Russian, Turkish and Czech Outlook and
-  Android headers leaked, and bottom-posted Thunderbird HTML replies leaked
-  their old block.
+  html5lib... for its signature model); Italian, Polish, Russian, Turkish
+  and Czech Outlook and Android headers leaked, and bottom-posted
+  Thunderbird HTML replies leaked their old block.
 
 Every one of them would also redo what Odoo's ``data-o-mail-quote`` tagging
 already does for HTML, which is kept (see ``html_text``). So the cutter
