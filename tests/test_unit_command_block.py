@@ -885,3 +885,23 @@ class TestHostileValues(TestCase):
                 'expected "KEY: value" but found "junk [U+2066]line[U+0007]"',
             ],
         )
+
+    def test_problems_bounded(self):
+        """A block of thousands of bad lines lists the first 20 problems and
+        counts the others."""
+        limit = command_block.MAX_LISTED_PROBLEMS
+        text = (
+            "[INCIDENT]\n" + "bad\n" * 5000 + "[INCIDENT]\n"
+            "[WORKUNIT]\n" + "FOO: 1\n" * 30 + "[WORKUNIT]\n"
+            "[WORKUNIT]\n[WORKUNIT]\n"
+        )
+        parsed = parse_commands(text)
+        self.assertEqual(len(parsed.incident.problems), limit)
+        self.assertEqual(parsed.incident.unlisted_problems, 5000 - limit)
+        self.assertEqual(parsed.incident.problems[0].line, 2)
+        self.assertEqual(parsed.incident.problems[-1].line, limit + 1)
+        self.assertEqual(len(parsed.workunit.problems), limit)
+        self.assertEqual(parsed.workunit.unlisted_problems, 30 - limit + 1)
+        self.assertEqual(parsed.unlisted_problems, 5000 - limit + 30 - limit + 1)
+        self.assertEqual(parsed.problems[:limit], parsed.incident.problems)
+        self.assertFalse(parsed.incident.is_valid)

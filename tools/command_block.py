@@ -64,6 +64,9 @@ SUGGESTION_CUTOFF = 0.6
 # all (Python refuses to convert integers of over 4 300 digits, and no real
 # value is this long): it is out of range, or invalid.
 MAX_NUMBER_LENGTH = 32
+# Problems described per block; the others are only counted (a block of
+# thousands of bad lines must not cost, nor produce, thousands of texts).
+MAX_LISTED_PROBLEMS = 20
 
 
 def _(message: str) -> str:
@@ -173,7 +176,9 @@ class CommandBlock:
     :param start_line: line of the opening marker
     :param end_line: line of the closing marker, None when it is missing
     :param fields: the well-formed fields, in text order
-    :param problems: every problem of this kind, in line order
+    :param problems: the first :data:`MAX_LISTED_PROBLEMS` problems of this
+        kind, in line order
+    :param unlisted_problems: how many more problems the block has
     """
 
     kind: str
@@ -181,6 +186,7 @@ class CommandBlock:
     end_line: int | None
     fields: tuple[CommandField, ...]
     problems: tuple[Problem, ...]
+    unlisted_problems: int = 0
 
     @property
     def is_valid(self) -> bool:
@@ -207,10 +213,18 @@ class ParsedCommands:
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        """:return: the problems of both blocks, in line order"""
+        """:return: the listed problems of both blocks, in line order (the
+        first :data:`MAX_LISTED_PROBLEMS` of them by line are the first of
+        the mail)"""
         blocks = (block for block in (self.incident, self.workunit) if block)
         problems = (problem for block in blocks for problem in block.problems)
         return tuple(sorted(problems, key=_line_of))
+
+    @property
+    def unlisted_problems(self) -> int:
+        """:return: how many problems of both blocks are not listed"""
+        blocks = (block for block in (self.incident, self.workunit) if block)
+        return sum(block.unlisted_problems for block in blocks)
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,9 @@ def parse_commands(text: str) -> ParsedCommands:
     reported; any later block of that kind adds a ``repeated_block`` problem
     to it. A marker of the other kind inside an open block leaves that block
     unclosed and opens the new one. The lines of an unclosed block are not
-    parsed: without its end, they may be the rest of the mail.
+    parsed: without its end, they may be the rest of the mail. Each block
+    lists its first :data:`MAX_LISTED_PROBLEMS` problems and counts the
+    others (``unlisted_problems``), so the work and the reply stay bounded.
 
     :param text: plain text (see ``html_text.html_to_text``), any line ends
     :return: the blocks found, with their fields and problems
@@ -363,45 +379,61 @@ def _build_block(kind, raw_blocks):
     if not of_kind:
         return None
     first, *others = of_kind
-    fields, problems = _parse_body(first)
-    problems += [
-        _problem(
-            other.start_line, "repeated_block", kind=kind, first_line=first.start_line
-        )
-        for other in others
-    ]
+    fields, problems, unlisted = _parse_body(first)
+    for other in others:
+        if len(problems) < MAX_LISTED_PROBLEMS:
+            problems.append(
+                _problem(
+                    other.start_line,
+                    "repeated_block",
+                    kind=kind,
+                    first_line=first.start_line,
+                )
+            )
+        else:
+            unlisted += 1
     return CommandBlock(
         kind=kind,
         start_line=first.start_line,
         end_line=first.end_line,
         fields=tuple(fields),
         problems=tuple(sorted(problems, key=_line_of)),
+        unlisted_problems=unlisted,
     )
 
 
 def _parse_body(block):
-    """Return the fields and the problems of the lines of a block."""
+    """Return the fields, the first problems and how many more there are."""
     if block.end_line is None:
-        return [], [_problem(block.start_line, "unclosed_block", kind=block.kind)]
-    fields, problems = [], []
+        return [], [_problem(block.start_line, "unclosed_block", kind=block.kind)], 0
+    fields, problems, unlisted = [], [], 0
     for number, line in block.body:
         if not line.strip():
             continue
-        result = _parse_line(block.kind, number, line, fields)
-        (fields if isinstance(result, CommandField) else problems).append(result)
+        listed = len(problems) < MAX_LISTED_PROBLEMS
+        result = _parse_line(block.kind, number, line, fields, listed)
+        if isinstance(result, CommandField):
+            fields.append(result)
+        elif listed:
+            problems.append(result)
+        else:
+            unlisted += 1
     if not (fields or problems):
         problems.append(_problem(block.start_line, "empty_block", kind=block.kind))
-    return fields, problems
+    return fields, problems, unlisted
 
 
-def _parse_line(kind, number, line, fields):
-    """Return the field of a non-blank line, or its first problem."""
+def _parse_line(kind, number, line, fields, listed=True):
+    """Return the field of a non-blank line, or its first problem (None when
+    the problem is not ``listed``: then nothing is spent on describing it)."""
     written_key, colon, value = line.partition(":")
     written_key, value = written_key.strip(), value.strip()
     if not (colon and written_key):
-        return _problem(number, "missing_colon", text=line.strip())
+        return _problem(number, "missing_colon", text=line.strip()) if listed else None
     key = _canonical_key(written_key)
     if key not in ALLOWED_KEYS[kind]:
+        if not listed:
+            return None
         hint = suggest(written_key, ALLOWED_KEYS[kind])
         return _problem(number, "unknown_key", key=written_key, hint=hint)
     first = next((field for field in fields if field.key == key), None)
@@ -413,7 +445,7 @@ def _parse_line(kind, number, line, fields):
     failure = check and check(value)
     if failure:
         code, params = failure
-        return _problem(number, code, **params)
+        return _problem(number, code, **params) if listed else None
     return CommandField(key=key, value=value, line=number)
 
 
