@@ -13,7 +13,6 @@ from ..tools.command_block import (
     parse_hours,
     priority_key,
     remove_blocks_from_html,
-    remove_blocks_from_text,
     suggest,
 )
 from ..tools.html_text import html_to_text
@@ -30,6 +29,11 @@ RESOLUTION: Invalid
 TIME_USED: 0.05
 [WORKUNIT]
 """
+
+
+def line_message(problem):
+    """The problem as the reply lists it: its line, then its sentence."""
+    return f"line {problem.line}: {problem.describe()}"
 
 
 def fields(*triples):
@@ -350,7 +354,7 @@ class TestParseProblems(TestCase):
         block = parse_commands(text).incident
         self.assertEqual(block.fields, fields(("GROUP", "Soporte", 3)))
         self.assertEqual(
-            [p.message for p in block.problems],
+            [line_message(p) for p in block.problems],
             [
                 'line 4: unknown key "PRIORTY" (did you mean PRIORITY?)',
                 'line 5: key "GROUP" is given twice (first on line 3)',
@@ -400,7 +404,7 @@ class TestParseProblems(TestCase):
             ),
         )
         self.assertEqual(
-            block.problems[0].message,
+            line_message(block.problems[0]),
             "line 1: the [WORKUNIT] block is not closed:"
             " end it with a line holding only [WORKUNIT]",
         )
@@ -462,7 +466,7 @@ class TestParseProblems(TestCase):
         ]
         for item, message in cases:
             with self.subTest(code=item.code):
-                self.assertEqual(item.message, message)
+                self.assertEqual(line_message(item), message)
         self.assertEqual(
             set(command_block.MESSAGES),
             {
@@ -707,38 +711,6 @@ class TestBlocksInHtml(TestCase):
         self.assertEqual(parsed.problems, ())
 
 
-class TestRemoveBlocksFromText(TestCase):
-    def test_remove(self):
-        """Removing blocks keeps the rest and collapses the blank lines left."""
-        both = "Hi\n\n[INCIDENT]\nSTATUS: x\n[INCIDENT]\n\n[WORKUNIT]\nTIME_USED: 1\n"
-        both += "[WORKUNIT]\n\nBye\n"
-        cases = [
-            (both, ["INCIDENT", "WORKUNIT"], "Hi\n\nBye\n"),
-            (both, ["incident"], "Hi\n\n[WORKUNIT]\nTIME_USED: 1\n[WORKUNIT]\n\nBye\n"),
-            (both, ["WORKUNIT"], "Hi\n\n[INCIDENT]\nSTATUS: x\n[INCIDENT]\n\nBye\n"),
-            (both, [], both),
-            ("[INCIDENT]\nA: 1\n[INCIDENT]\n\nText", ["INCIDENT"], "Text"),
-            ("Text\n\n[INCIDENT]\nA: 1\n[INCIDENT]\n\n", ["INCIDENT"], "Text\n"),
-            ("Text\n[INCIDENT]\nA: 1\n[INCIDENT]\nMore", ["INCIDENT"], "Text\nMore"),
-            ("a\n\n[INCIDENT]\n[INCIDENT]\nb", ["INCIDENT"], "a\n\nb"),
-            ("a\n[INCIDENT]\n[INCIDENT]\n\nb", ["INCIDENT"], "a\n\nb"),
-            ("a\r\n[INCIDENT]\r\nA: 1\r\n[INCIDENT]\r\nb", ["INCIDENT"], "a\r\nb"),
-            (
-                "a\n[INCIDENT]\nA: 1\nno end",
-                ["INCIDENT"],
-                "a\n[INCIDENT]\nA: 1\nno end",
-            ),
-            (
-                "[INCIDENT]\nA: 1\n[INCIDENT]\nmid\n[INCIDENT]\nB: 2\n[INCIDENT]",
-                ["INCIDENT"],
-                "mid\n[INCIDENT]\nB: 2\n[INCIDENT]",
-            ),
-        ]
-        for text, kinds, expected in cases:
-            with self.subTest(text=text, kinds=kinds):
-                self.assertEqual(remove_blocks_from_text(text, kinds), expected)
-
-
 class TestRemoveBlocksFromHtml(TestCase):
     def test_remove(self):
         """The HTML between the markers goes; nothing outside them is touched."""
@@ -845,3 +817,91 @@ class TestMayHoldCommands(TestCase):
         for text, expected in cases:
             with self.subTest(text=text):
                 self.assertEqual(command_block.may_hold_commands(text), expected)
+
+
+class TestHostileValues(TestCase):
+    """Hostile values are block problems with a clear text, never exceptions."""
+
+    def test_huge_numbers(self):
+        """Thousands of digits in PRIORITY or TIME_USED: out of range."""
+        digits = "9" * 5000
+        cases = [
+            (f"[INCIDENT]\nPRIORITY: {digits}\n[INCIDENT]", "priority_out_of_range"),
+            (f"[INCIDENT]\nPRIORITY: -{digits}\n[INCIDENT]", "priority_out_of_range"),
+            (
+                f"[INCIDENT]\nPRIORITY: 0000{digits}\n[INCIDENT]",
+                "priority_out_of_range",
+            ),
+            (f"[INCIDENT]\nPRIORITY: {'x' * 5000}\n[INCIDENT]", "priority_invalid"),
+            (f"[WORKUNIT]\nTIME_USED: {digits}\n[WORKUNIT]", "time_out_of_range"),
+            (f"[WORKUNIT]\nTIME_USED: 0.{digits}\n[WORKUNIT]", "time_out_of_range"),
+            (f"[WORKUNIT]\nTIME_USED: {digits}h30\n[WORKUNIT]", "time_invalid"),
+            (f"[WORKUNIT]\nTIME_USED: 1e{digits}\n[WORKUNIT]", "time_invalid"),
+        ]
+        for text, code in cases:
+            with self.subTest(code=code, text=text[:40]):
+                (found,) = parse_commands(text).problems
+                self.assertEqual(found.code, code)
+                description = found.describe()
+                self.assertLess(len(description), 200, "the value is shortened")
+                self.assertIn("...", description)
+
+    def test_huge_numbers_in_helpers(self):
+        """priority_key and parse_hours raise ValueError, with a short text."""
+        for call, value in (
+            (priority_key, "9" * 5000),
+            (parse_hours, "9" * 5000),
+            (parse_hours, "9" * 5000 + "h30"),
+        ):
+            with self.subTest(call=call.__name__):
+                with self.assertRaises(ValueError) as caught:
+                    call(value)
+                self.assertLess(len(str(caught.exception)), 200)
+
+    def test_leading_zeros_and_signs(self):
+        """Leading zeros and a plus sign are accepted, as before."""
+        self.assertEqual(priority_key("+03"), "2")
+        self.assertEqual(priority_key("-0"), "0")
+        with self.assertRaises(ValueError):
+            priority_key("-2")
+
+    def test_bidi_and_controls_made_visible(self):
+        """A U+202E or a control character in an echoed value is shown as its
+        code point, in every problem text that quotes the sender."""
+        text = (
+            "[INCIDENT]\n"
+            "PRIORITY: 3\u202eevil\n"
+            "ST\u202eATUS: x\n"
+            "junk \u2066line\x07\n"
+            "[INCIDENT]"
+        )
+        descriptions = [p.describe() for p in parse_commands(text).problems]
+        self.assertEqual(
+            descriptions,
+            [
+                'priority "3[U+202E]evil" is not valid: use 0 (lowest) to 5 (highest)'
+                " or low, medium, high, very high",
+                'unknown key "ST[U+202E]ATUS" (did you mean STATUS?)',
+                'expected "KEY: value" but found "junk [U+2066]line[U+0007]"',
+            ],
+        )
+
+    def test_problems_bounded(self):
+        """A block of thousands of bad lines lists the first 20 problems and
+        counts the others."""
+        limit = command_block.MAX_LISTED_PROBLEMS
+        text = (
+            "[INCIDENT]\n" + "bad\n" * 5000 + "[INCIDENT]\n"
+            "[WORKUNIT]\n" + "FOO: 1\n" * 30 + "[WORKUNIT]\n"
+            "[WORKUNIT]\n[WORKUNIT]\n"
+        )
+        parsed = parse_commands(text)
+        self.assertEqual(len(parsed.incident.problems), limit)
+        self.assertEqual(parsed.incident.unlisted_problems, 5000 - limit)
+        self.assertEqual(parsed.incident.problems[0].line, 2)
+        self.assertEqual(parsed.incident.problems[-1].line, limit + 1)
+        self.assertEqual(len(parsed.workunit.problems), limit)
+        self.assertEqual(parsed.workunit.unlisted_problems, 30 - limit + 1)
+        self.assertEqual(parsed.unlisted_problems, 5000 - limit + 30 - limit + 1)
+        self.assertEqual(parsed.problems[:limit], parsed.incident.problems)
+        self.assertFalse(parsed.incident.is_valid)

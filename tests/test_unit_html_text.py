@@ -80,7 +80,8 @@ class TestHtmlToText(TestCase):
         self.assertEqual(html_to_text(html), "Visible\n·list")
 
     def test_odoo_quotes(self):
-        """Elements tagged data-o-mail-quote are dropped with their subtree."""
+        """Elements tagged data-o-mail-quote are dropped with their subtree and
+        leave one ">" line, so that quote cutting knows a quote stood there."""
         cases = [
             (
                 (
@@ -88,33 +89,67 @@ class TestHtmlToText(TestCase):
                     "[INCIDENT]<br>STATUS: Closed<br>[INCIDENT]</blockquote></div>"
                     "<p>After</p>"
                 ),
-                "New\nAfter",
+                "New\n>\nAfter",
             ),
-            ('a<br data-o-mail-quote="1">b', "ab"),
-            ('a<br data-o-mail-quote="1"/>b', "ab"),
+            ('a<br data-o-mail-quote="1">b', "a\n>\nb"),
+            ('a<br data-o-mail-quote="1"/>b', "a\n>\nb"),
             (
                 (
                     '<div data-o-mail-quote="1">q<br>q<img src="x"><br>q<hr>'
                     "<div>nested<div>deeper</div></div>q</div>new"
                 ),
-                "new",
+                ">\nnew",
             ),
             (
                 (
                     '<div><span data-o-mail-quote="1">&gt; quoted<br>&gt; more</span>'
                     "kept</div>"
                 ),
-                "kept",
+                ">\nkept",
             ),
-            ('<p>text</p><p data-o-mail-quote="1">--<br>Ann<br>CEO</p>', "text"),
+            ('<p>text</p><p data-o-mail-quote="1">--<br>Ann<br>CEO</p>', "text\n>"),
             (
                 (
                     '<blockquote data-o-mail-quote="1" data-o-mail-quote-node="1">old'
                     "</blockquote>new"
                 ),
-                "new",
+                ">\nnew",
+            ),
+            (
+                '<p>a</p><hr data-o-mail-quote="1"><div data-o-mail-quote="1">q</div>'
+                '<div data-o-mail-quote="1">q</div>',
+                "a\n>",
             ),
             ('<div data-o-mail-quote-container="1">kept</div>', "kept"),
+        ]
+        for html, text in cases:
+            with self.subTest(html=html):
+                self.assertEqual(html_to_text(html), text)
+
+    def test_plain_text_quotes(self):
+        """In a plain-text mail (<pre>), Odoo's tagged ">" lines and "--"
+        signature keep their text: the quote cutter reads them in context."""
+        html = (
+            "<pre>On Mon, 30 Nov 2026 at 09:15, Soporte &lt;s@example.com&gt; wrote:"
+            '<span data-o-mail-quote="1">\n&gt; [INCIDENT]\n&gt; STATUS: Closed'
+            "\n&gt; [INCIDENT]</span>\n\nMy answer.\n[WORKUNIT]\nTIME_USED: 0.5"
+            '\n[WORKUNIT]<span data-o-mail-quote="1">\n-- \nOlga</span></pre>'
+        )
+        self.assertEqual(
+            html_to_text(html),
+            "On Mon, 30 Nov 2026 at 09:15, Soporte <s@example.com> wrote:\n"
+            "> [INCIDENT]\n> STATUS: Closed\n> [INCIDENT]\n\nMy answer.\n"
+            "[WORKUNIT]\nTIME_USED: 0.5\n[WORKUNIT]\n--\nOlga",
+        )
+
+    def test_odd_input(self):
+        """NUL bytes, bare comments, an XML declaration or nothing: no crash."""
+        cases = [
+            ("a\0b", "ab"),
+            ("<!-- only a comment -->", ""),
+            ("   \n ", ""),
+            ('<?xml version="1.0" encoding="utf-8"?><p>x</p>', "x"),
+            ("<p>caf\xe9</p>", "caf\xe9"),
         ]
         for html, text in cases:
             with self.subTest(html=html):
@@ -167,10 +202,11 @@ class TestHtmlToText(TestCase):
             ("<ul><li>one<li>two</ul>after", "one\ntwo\nafter"),
             ("<table><tr><td>a<td>b<tr><td>c</table>", "a b\nc"),
             ("<div><b>bold<div>inner</div>tail", "bold\ninner\ntail"),
-            ("text</div></p></span>more", "textmore"),
+            # a stray </p> makes an empty paragraph, as in browsers
+            ("text</div></p></span>more", "text\nmore"),
             ("<div>open", "open"),
-            ('<p data-o-mail-quote="1">quoted<p>new', "new"),
-            ('<div data-o-mail-quote="1"><p>quoted</div>new', "new"),
+            ('<p data-o-mail-quote="1">quoted<p>new', ">\nnew"),
+            ('<div data-o-mail-quote="1"><p>quoted</div>new', ">\nnew"),
             ("<b>bold <i>both</b> after", "bold both after"),
             ("<p>a</p><p>", "a"),
             ("a < b and c > d", "a < b and c > d"),

@@ -3,6 +3,7 @@ from . import (
     automatic,
     charset,
     command_block,
+    display,
     html_text,
     masking,
     quoting,

@@ -29,9 +29,10 @@ Problem codes, with the params each carries besides the optional ``hint``:
 
 import difflib
 import re
-import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from .display import visible
 
 INCIDENT = "INCIDENT"
 WORKUNIT = "WORKUNIT"
@@ -59,6 +60,13 @@ PRIORITY_LEVELS = {
 }
 MAX_HOURS = 24
 SUGGESTION_CUTOFF = 0.6
+# A PRIORITY or TIME_USED value longer than this is not read as a number at
+# all (Python refuses to convert integers of over 4 300 digits, and no real
+# value is this long): it is out of range, or invalid.
+MAX_NUMBER_LENGTH = 32
+# Problems described per block; the others are only counted (a block of
+# thousands of bad lines must not cost, nor produce, thousands of texts).
+MAX_LISTED_PROBLEMS = 20
 
 
 def _(message: str) -> str:
@@ -98,12 +106,13 @@ MESSAGES = {
     ),
 }
 HINT_MESSAGE = _(" (did you mean {hint}?)")
-LINE_MESSAGE = "line {line}: {problem}"
 
 _MARKER = re.compile(r"[\s*_~]*\[\s*(INCIDENT|WORKUNIT)\s*\][\s*_~]*", re.IGNORECASE)
 _ANY_MARKER_NAME = re.compile(r"INCIDENT|WORKUNIT", re.IGNORECASE)
-_HTML_FILLER = r"(?:\s|&nbsp;|&#160;|&#xa0;|[*_~])*"
-_INTEGER = re.compile(r"[+-]?\d+")
+# Not across a line end: a filler run then starts at most once per line, which
+# keeps the marker search linear ("\n " repeated was quadratic).
+_HTML_FILLER = r"(?:[^\S\n]|&nbsp;|&#160;|&#xa0;|[*_~])*"
+_INTEGER = re.compile(r"(?P<sign>[+-]?)0*(?P<digits>\d+)")
 _NUMBER = r"\d+(?:[.,]\d+)?|[.,]\d+"
 _HOUR_UNITS = r"h|hr|hrs|hour|hours|hora|horas"
 _MINUTE_UNITS = r"m|min|mins|minute|minutes|minuto|minutos"
@@ -137,23 +146,11 @@ class Problem:
         """:return: the params as a dict"""
         return dict(self.params)
 
-    @property
-    def text(self) -> str:
-        """:return: the English sentence without its line, e.g. ``unknown key
-        "PRIORTY" (did you mean PRIORITY?)``"""
-        return self.describe()
-
     def describe(self, translate: Callable[[str], str] = _) -> str:
         """:param translate: turns an English template into the reader's
             language (Odoo's ``env._``); the default keeps English
         :return: the sentence without its line, in that language"""
         return _describe(self.code, self.params_dict, translate)
-
-    @property
-    def message(self) -> str:
-        """:return: the English sentence with its line, e.g. ``line 4: unknown
-        key "PRIORTY" (did you mean PRIORITY?)``"""
-        return LINE_MESSAGE.format(line=self.line, problem=self.text)
 
 
 @dataclass(frozen=True)
@@ -179,7 +176,9 @@ class CommandBlock:
     :param start_line: line of the opening marker
     :param end_line: line of the closing marker, None when it is missing
     :param fields: the well-formed fields, in text order
-    :param problems: every problem of this kind, in line order
+    :param problems: the first :data:`MAX_LISTED_PROBLEMS` problems of this
+        kind, in line order
+    :param unlisted_problems: how many more problems the block has
     """
 
     kind: str
@@ -187,6 +186,7 @@ class CommandBlock:
     end_line: int | None
     fields: tuple[CommandField, ...]
     problems: tuple[Problem, ...]
+    unlisted_problems: int = 0
 
     @property
     def is_valid(self) -> bool:
@@ -213,10 +213,18 @@ class ParsedCommands:
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        """:return: the problems of both blocks, in line order"""
+        """:return: the listed problems of both blocks, in line order (the
+        first :data:`MAX_LISTED_PROBLEMS` of them by line are the first of
+        the mail)"""
         blocks = (block for block in (self.incident, self.workunit) if block)
         problems = (problem for block in blocks for problem in block.problems)
         return tuple(sorted(problems, key=_line_of))
+
+    @property
+    def unlisted_problems(self) -> int:
+        """:return: how many problems of both blocks are not listed"""
+        blocks = (block for block in (self.incident, self.workunit) if block)
+        return sum(block.unlisted_problems for block in blocks)
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,9 @@ def parse_commands(text: str) -> ParsedCommands:
     reported; any later block of that kind adds a ``repeated_block`` problem
     to it. A marker of the other kind inside an open block leaves that block
     unclosed and opens the new one. The lines of an unclosed block are not
-    parsed: without its end, they may be the rest of the mail.
+    parsed: without its end, they may be the rest of the mail. Each block
+    lists its first :data:`MAX_LISTED_PROBLEMS` problems and counts the
+    others (``unlisted_problems``), so the work and the reply stay bounded.
 
     :param text: plain text (see ``html_text.html_to_text``), any line ends
     :return: the blocks found, with their fields and problems
@@ -298,35 +308,6 @@ def suggest(value: str, candidates: Iterable[str]) -> str | None:
         value.strip().casefold(), list(by_folded), n=1, cutoff=SUGGESTION_CUTOFF
     )
     return by_folded[matches[0]] if matches else None
-
-
-def remove_blocks_from_text(text: str, kinds: Iterable[str]) -> str:
-    """Remove the blocks :func:`parse_commands` reports for some kinds.
-
-    The first closed block of each kind goes, markers included; an unclosed
-    block stays. Blank lines around a removed block collapse to the one blank
-    line that separated it from the text, or to none at the start or end.
-
-    :param text: the text given to :func:`parse_commands`
-    :param kinds: the kinds to remove, e.g. those of the applied blocks
-    :return: the text without those blocks, line ends kept
-    """
-    lines = text.splitlines(keepends=True)
-    removed = _block_line_numbers(_scan_blocks(lines), kinds)
-    kept = []
-    skipping_blanks = block_is_last = False
-    for number, line in enumerate(lines, start=1):
-        if number in removed:
-            skipping_blanks = not kept or not kept[-1].strip()
-            block_is_last = True
-        elif line.strip():
-            kept.append(line)
-            skipping_blanks = block_is_last = False
-        elif not skipping_blanks:
-            kept.append(line)
-    while block_is_last and kept and not kept[-1].strip():
-        kept.pop()
-    return "".join(kept)
 
 
 def remove_blocks_from_html(html: str, kinds: Iterable[str]) -> str:
@@ -390,20 +371,6 @@ def _html_marker(kind):
     )
 
 
-def _block_line_numbers(raw_blocks, kinds):
-    """Return the line numbers of the first closed block of each kind."""
-    wanted = {kind.upper() for kind in kinds}
-    first_blocks = {}
-    for block in raw_blocks:
-        first_blocks.setdefault(block.kind, block)
-    return {
-        number
-        for kind, block in first_blocks.items()
-        if kind in wanted and block.end_line
-        for number in range(block.start_line, block.end_line + 1)
-    }
-
-
 # Checking
 
 
@@ -412,45 +379,61 @@ def _build_block(kind, raw_blocks):
     if not of_kind:
         return None
     first, *others = of_kind
-    fields, problems = _parse_body(first)
-    problems += [
-        _problem(
-            other.start_line, "repeated_block", kind=kind, first_line=first.start_line
-        )
-        for other in others
-    ]
+    fields, problems, unlisted = _parse_body(first)
+    for other in others:
+        if len(problems) < MAX_LISTED_PROBLEMS:
+            problems.append(
+                _problem(
+                    other.start_line,
+                    "repeated_block",
+                    kind=kind,
+                    first_line=first.start_line,
+                )
+            )
+        else:
+            unlisted += 1
     return CommandBlock(
         kind=kind,
         start_line=first.start_line,
         end_line=first.end_line,
         fields=tuple(fields),
         problems=tuple(sorted(problems, key=_line_of)),
+        unlisted_problems=unlisted,
     )
 
 
 def _parse_body(block):
-    """Return the fields and the problems of the lines of a block."""
+    """Return the fields, the first problems and how many more there are."""
     if block.end_line is None:
-        return [], [_problem(block.start_line, "unclosed_block", kind=block.kind)]
-    fields, problems = [], []
+        return [], [_problem(block.start_line, "unclosed_block", kind=block.kind)], 0
+    fields, problems, unlisted = [], [], 0
     for number, line in block.body:
         if not line.strip():
             continue
-        result = _parse_line(block.kind, number, line, fields)
-        (fields if isinstance(result, CommandField) else problems).append(result)
+        listed = len(problems) < MAX_LISTED_PROBLEMS
+        result = _parse_line(block.kind, number, line, fields, listed)
+        if isinstance(result, CommandField):
+            fields.append(result)
+        elif listed:
+            problems.append(result)
+        else:
+            unlisted += 1
     if not (fields or problems):
         problems.append(_problem(block.start_line, "empty_block", kind=block.kind))
-    return fields, problems
+    return fields, problems, unlisted
 
 
-def _parse_line(kind, number, line, fields):
-    """Return the field of a non-blank line, or its first problem."""
+def _parse_line(kind, number, line, fields, listed=True):
+    """Return the field of a non-blank line, or its first problem (None when
+    the problem is not ``listed``: then nothing is spent on describing it)."""
     written_key, colon, value = line.partition(":")
     written_key, value = written_key.strip(), value.strip()
     if not (colon and written_key):
-        return _problem(number, "missing_colon", text=_shorten(line))
+        return _problem(number, "missing_colon", text=line.strip()) if listed else None
     key = _canonical_key(written_key)
     if key not in ALLOWED_KEYS[kind]:
+        if not listed:
+            return None
         hint = suggest(written_key, ALLOWED_KEYS[kind])
         return _problem(number, "unknown_key", key=written_key, hint=hint)
     first = next((field for field in fields if field.key == key), None)
@@ -462,7 +445,7 @@ def _parse_line(kind, number, line, fields):
     failure = check and check(value)
     if failure:
         code, params = failure
-        return _problem(number, code, **params)
+        return _problem(number, code, **params) if listed else None
     return CommandField(key=key, value=value, line=number)
 
 
@@ -472,11 +455,17 @@ def _check_priority(value):
         return None
     if _INTEGER.fullmatch(normalised):
         return "priority_out_of_range", {"value": value}
+    if len(value) > MAX_NUMBER_LENGTH:
+        return "priority_invalid", {"value": value}
     names = [name for name in PRIORITY_LEVELS if not name.isdigit()]
     return "priority_invalid", {"value": value, "hint": suggest(value, names)}
 
 
 def _check_hours(value):
+    if len(value) > MAX_NUMBER_LENGTH:
+        digits = value.strip().lstrip("+-").replace(",", "").replace(".", "")
+        code = "time_out_of_range" if digits.isdecimal() else "time_invalid"
+        return code, {"value": value}
     hours = _read_hours(value)
     if hours is None:
         return "time_invalid", {"value": value}
@@ -489,11 +478,21 @@ _VALUE_CHECKS = {"PRIORITY": _check_priority, "TIME_USED": _check_hours}
 
 
 def _normalise_priority(value):
+    """Return a priority as its canonical text: an integer without sign or
+    leading zeros ("+03" is "3", "-0" is "0", "-2" stays "-2"), a level name
+    in lower case with single spaces. No int() conversion: a value of
+    thousands of digits stays text (out of range), never an exception."""
     normalised = " ".join(value.replace("_", " ").casefold().split())
-    return str(int(normalised)) if _INTEGER.fullmatch(normalised) else normalised
+    match = _INTEGER.fullmatch(normalised)
+    if not match:
+        return normalised
+    digits = match["digits"]
+    return digits if match["sign"] != "-" or digits == "0" else f"-{digits}"
 
 
 def _read_hours(value):
+    if len(value) > MAX_NUMBER_LENGTH:
+        return None
     match = _DURATION.fullmatch(value.strip())
     if not match:
         return None
@@ -519,11 +518,22 @@ def _canonical_key(key):
 
 
 def _problem(line, code, **params):
-    """Build a Problem; params that are None (no hint) are left out."""
-    pairs = tuple(
-        (name, str(value)) for name, value in params.items() if value is not None
-    )
-    return Problem(line=line, code=code, params=pairs)
+    """Build a Problem; params that are None (no hint) are left out, and what
+    the sender wrote (``key``, ``value``, ``text``) is made visible and
+    bounded (:func:`display.visible`): it is echoed to people."""
+    return Problem(line=line, code=code, params=tuple(_shown(params).items()))
+
+
+_ECHOED = frozenset({"key", "value", "text"})
+
+
+def _shown(params):
+    """Return the params as text, None values left out, echoed ones visible."""
+    return {
+        name: visible(str(value)) if name in _ECHOED else str(value)
+        for name, value in params.items()
+        if value is not None
+    }
 
 
 def _describe(code, params, translate=_):
@@ -535,11 +545,8 @@ def _describe(code, params, translate=_):
 
 def _raise_for(failure):
     if failure:
-        raise ValueError(_describe(*failure))
-
-
-def _shorten(line):
-    return textwrap.shorten(line, width=60, placeholder="...")
+        code, params = failure
+        raise ValueError(_describe(code, _shown(params)))
 
 
 def _line_of(problem):

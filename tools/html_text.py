@@ -3,12 +3,19 @@
 The text keeps the visual lines of the mail (block elements and ``<br>`` make
 lines) and leaves out what the reader does not see as the new message: head,
 styles, scripts, and everything Odoo's quote detection tagged with
-``data-o-mail-quote`` (quoted history, signatures).
+``data-o-mail-quote`` (quoted history, signatures), which leaves a ``>`` line
+where it stood so that ``quoting.cut_quoted_history`` knows a quote was there.
+
+The HTML is parsed by lxml (libxml2's HTML parser, the one Odoo's own
+``html_sanitize`` uses, so the body reaches this module already in the shape
+lxml gives it): it closes unclosed tags the way browsers do and never
+recurses, and the walk over the tree is an explicit stack, so hostile nesting
+costs time linear in its size.
 """
 
 import re
-from collections import Counter
-from html.parser import HTMLParser
+
+from lxml import etree
 
 BLOCK_TAGS = frozenset(
     {
@@ -58,36 +65,10 @@ BLOCK_TAGS = frozenset(
 )
 CELL_TAGS = frozenset({"td", "th"})
 HIDDEN_TAGS = frozenset({"head", "script", "style", "template", "title"})
-VOID_TAGS = frozenset(
-    {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    }
-)
 QUOTE_ATTRIBUTE = "data-o-mail-quote"
+# The line left where quoted history was: a quoted line in plain-text terms.
+QUOTE_PLACEHOLDER = ">"
 
-# An open element that a new start tag implicitly closes (HTML's optional end
-# tags), checked against the innermost open element only.
-_IMPLICITLY_CLOSED = {
-    **dict.fromkeys(BLOCK_TAGS, frozenset({"p"})),
-    "li": frozenset({"li", "p"}),
-    "tr": frozenset({"tr", "td", "th"}),
-    "td": frozenset({"td", "th"}),
-    "th": frozenset({"td", "th"}),
-    "body": frozenset({"head"}),
-}
 _COLLAPSIBLE_SPACE = re.compile(r"[ \t\n\r\f]+")
 _UNICODE_SPACES = "\xa0\u1680\u202f\u205f\u3000" + "".join(
     map(chr, range(0x2000, 0x200B))
@@ -97,6 +78,16 @@ _TRANSLATION = {
     **dict.fromkeys(map(ord, _UNICODE_SPACES), " "),
     **dict.fromkeys(map(ord, _ZERO_WIDTH), None),
 }
+# Browsers read a stray </br> as <br>; libxml2 drops it.
+_STRAY_BR = re.compile(r"</br\s*>", re.IGNORECASE)
+_PARSER = etree.HTMLParser(
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
+    no_network=True,
+    default_doctype=False,
+)
 
 
 def html_to_text(html: str) -> str:
@@ -107,85 +98,98 @@ def html_to_text(html: str) -> str:
     Unicode spaces become plain spaces and zero-width characters are dropped.
     Runs of source whitespace collapse to one space as a browser shows them,
     except inside ``<pre>``. The content of ``head``, ``title``, ``style``,
-    ``script`` and of every element carrying ``data-o-mail-quote`` is left
-    out. Unclosed tags are closed the way browsers close them (end of parent,
-    optional end tags of ``p``, ``li``, table rows and cells).
+    ``script`` and ``template`` is left out. Each element carrying
+    ``data-o-mail-quote`` is left out too and leaves one line holding
+    :data:`QUOTE_PLACEHOLDER` instead (consecutive ones give one line),
+    except the ``<span>`` Odoo puts around ``>`` lines and ``--`` signatures
+    inside ``<pre>`` (a plain-text mail): those keep their text, which the
+    quote cutter reads with its context (a bottom-posted reply's new text
+    sits after the ``>`` lines and must not be mistaken for history).
 
     :param html: an HTML document or fragment
     :return: text lines without trailing spaces, at most one blank line in a
         row, no blank line at the start or the end
     """
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
+    if not html or not html.strip():
+        return ""
+    # libxml2 stops at a NUL byte, which is never text anyway.
+    source = _STRAY_BR.sub("<br>", html.replace("\0", ""))
+    root = etree.fromstring(source.encode(), _PARSER)
+    if root is None:
+        return ""
+    writer = _TextWriter()
+    writer.walk(root)
+    return writer.text()
 
 
-class _TextExtractor(HTMLParser):
-    """Collect the visible text while tracking the open elements on a stack."""
+class _TextWriter:
+    """Collect the visible text of a tree, walked without recursion."""
 
     def __init__(self):
-        super().__init__(convert_charrefs=True)
         self._chunks = []
         self._line_has_text = False
-        self._open = []  # (tag, hidden) of the open elements, innermost last
-        self._open_tags = Counter()
+        self._hidden = []  # whether each open element hides its content
         self._hidden_depth = 0
         self._pre_depth = 0
+        self._placeholder_last = False
+
+    def walk(self, root):
+        """Visit the tree depth first with a stack of child iterators (lxml's
+        ``iterwalk`` costs time in the depth at every step: quadratic on
+        hostile nesting)."""
+        self._start(root)
+        stack = [(root, iter(root))]
+        while stack:
+            element, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                self._end(element)
+            else:
+                self._start(child)
+                stack.append((child, iter(child)))
 
     def text(self):
         """Return the collected text, cleaned as html_to_text documents."""
         kept = []
         for line in "".join(self._chunks).translate(_TRANSLATION).split("\n"):
             line = line.rstrip()
+            if line == QUOTE_PLACEHOLDER and kept and kept[-1] == line:
+                continue
             if line or (kept and kept[-1]):
                 kept.append(line)
         return "\n".join(kept).rstrip("\n")
 
-    # Parser events
+    def _start(self, element):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        quote = element.get(QUOTE_ATTRIBUTE) is not None and not (
+            tag == "span" and self._pre_depth
+        )
+        hidden = quote or tag in HIDDEN_TAGS
+        self._pre_depth += tag == "pre"
+        if not self._hidden_depth:
+            if quote:
+                self._placeholder()
+            elif not hidden:
+                self._open_visible(tag)
+                if element.text:
+                    self._data(element.text)
+        self._hidden.append(hidden)
+        self._hidden_depth += hidden
 
-    def handle_starttag(self, tag, attrs):
-        hidden = tag in HIDDEN_TAGS or _is_quote(attrs)
-        self._start(tag, hidden)
-        if tag not in VOID_TAGS:
-            self._open.append((tag, hidden))
-            self._open_tags[tag] += 1
-            self._hidden_depth += hidden
-            self._pre_depth += tag == "pre"
+    def _end(self, element):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        hidden = self._hidden.pop()
+        if not self._hidden_depth and tag in BLOCK_TAGS:
+            self._break_line()
+        self._hidden_depth -= hidden
+        self._pre_depth -= tag == "pre"
+        if element.tail and not self._hidden_depth:
+            self._data(element.tail)
 
-    def handle_startendtag(self, tag, attrs):
-        self._start(tag, _is_quote(attrs))
-
-    def handle_endtag(self, tag):
-        if tag == "br":  # browsers read a stray </br> as <br>
-            self._start(tag, hidden=False)
-        elif self._open_tags[tag]:
-            while self._pop() != tag:
-                pass
-
-    def handle_data(self, data):
-        if self._hidden_depth:
-            return
-        if not self._pre_depth:
-            data = _COLLAPSIBLE_SPACE.sub(" ", data)
-            if not self._line_has_text:
-                data = data.lstrip(" ")
-        self._write(data)
-
-    def close(self):
-        result = super().close()
-        while self._open:
-            self._pop()
-        return result
-
-    # Rendering
-
-    def _start(self, tag, hidden):
-        closed = _IMPLICITLY_CLOSED.get(tag, ())
-        while self._open and self._open[-1][0] in closed:
-            self._pop()
-        if hidden or self._hidden_depth:
-            return
+    def _open_visible(self, tag):
         if tag == "br":
             self._write("\n")
         elif tag in BLOCK_TAGS:
@@ -193,26 +197,30 @@ class _TextExtractor(HTMLParser):
         elif tag in CELL_TAGS and self._line_has_text:
             self._write(" ")
 
-    def _pop(self):
-        tag, hidden = self._open.pop()
-        self._open_tags[tag] -= 1
-        if tag in BLOCK_TAGS and not (hidden or self._hidden_depth):
-            self._break_line()
-        self._hidden_depth -= hidden
-        self._pre_depth -= tag == "pre"
-        return tag
+    def _data(self, data):
+        if not self._pre_depth:
+            data = _COLLAPSIBLE_SPACE.sub(" ", data)
+            if not self._line_has_text:
+                data = data.lstrip(" ")
+        self._write(data)
+
+    def _placeholder(self):
+        self._break_line()
+        if not self._placeholder_last:
+            self._chunks.append(QUOTE_PLACEHOLDER + "\n")
+        self._line_has_text = False
+        self._placeholder_last = True
 
     def _break_line(self):
         if self._line_has_text:
             self._write("\n")
 
     def _write(self, text):
+        if not text:
+            return
         self._chunks.append(text)
+        self._placeholder_last = False
         _, newline, last_line = text.rpartition("\n")
         # A no-break space is content (an empty paragraph shows as a line).
         has_text = bool(last_line.strip(" " + _ZERO_WIDTH))
         self._line_has_text = has_text or (self._line_has_text and not newline)
-
-
-def _is_quote(attrs):
-    return any(name == QUOTE_ATTRIBUTE for name, _ in attrs)

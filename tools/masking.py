@@ -23,7 +23,6 @@ _LOCAL = r"(?<![\w.%+-])\w[\w.%+-]*"
 _DOMAIN = r"(?:[\w-]+\.)+(?:[^\W\d_]{2,}|xn--[\w-]+)(?![\w-])"
 _CID = r"\bcid:[^\s\"'<>\]]*"
 _ADDRESS = re.compile(rf"{_LOCAL}@{_DOMAIN}")
-_TEXT_PATTERN = re.compile(rf"(?P<keep>{_CID})|{_ADDRESS.pattern}")
 _HTML_AT = r"(?:@|&#0*64;|&#x0*40;|&commat;|%40)"
 _HTML_PATTERN = re.compile(
     rf"(?P<keep>(?<=\s)(?:src|srcset)\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]*)|{_CID})"
@@ -31,15 +30,6 @@ _HTML_PATTERN = re.compile(
     rf"|{_LOCAL}{_HTML_AT}{_DOMAIN}",
     re.IGNORECASE,
 )
-
-
-def mask_emails_in_text(text: str) -> str:
-    """Replace every email address of a plain text with :data:`MASK`.
-
-    :param text: plain text
-    :return: the text with its addresses masked, ``cid:`` URLs kept
-    """
-    return _TEXT_PATTERN.sub(_mask_text_match, text)
 
 
 def mask_emails_in_html(html_source: str) -> str:
@@ -56,10 +46,6 @@ def mask_emails_in_html(html_source: str) -> str:
     :return: the same source with its addresses masked
     """
     return _HTML_PATTERN.sub(_mask_html_match, html_source)
-
-
-def _mask_text_match(match):
-    return match["keep"] or MASK
 
 
 def _mask_html_match(match):
