@@ -6,7 +6,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.mail.models.fetchmail import FetchmailServer
@@ -178,7 +178,7 @@ class TestHostileHeaders(MailgateCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRawSourceAccess(MailgateCase):
+class TestRawSourceAccess(HttpCase):
     """The raw mail of a failed record is for helpdesk managers only, by
     every way Odoo serves data: the field, attachments, /web/content."""
 
@@ -195,9 +195,15 @@ class TestRawSourceAccess(MailgateCase):
             login="mailgate_manager",
             groups="base.group_user,helpdesk_mgmt.group_helpdesk_manager",
         )
-        cls.raw = _mail(cls.queue_support, "<secreto@mailgate.test>")
+        cls.raw = _mail("soporte@example.com", "<secreto@mailgate.test>")
         cls.log = cls.env["helpdesk.mailgate.log"]._mailgate_record_failure(
             cls.raw, "helpdesk.ticket", RuntimeError("injected")
+        )
+
+    def _download(self, login):
+        self.authenticate(login, login)
+        return self.url_open(
+            f"/web/content/helpdesk.mailgate.log/{self.log.id}/raw_source"
         )
 
     def test_plain_user_cannot_read_it(self):
@@ -205,7 +211,7 @@ class TestRawSourceAccess(MailgateCase):
         self.assertEqual(log.subject, "Correo hostil", "the record itself is readable")
         with self.assertRaises(AccessError):
             log.read(["raw_source"])
-        attachments = (
+        self.assertFalse(
             self.env["ir.attachment"]
             .with_user(self.helpdesk_user)
             .search(
@@ -215,10 +221,10 @@ class TestRawSourceAccess(MailgateCase):
                 ]
             )
         )
-        self.assertFalse(attachments)
         self.assertFalse(
             self.env["ir.attachment"]
             .sudo()
+            .with_context(skip_res_field_check=True)
             .search(
                 [
                     ("res_model", "=", "helpdesk.mailgate.log"),
@@ -227,23 +233,17 @@ class TestRawSourceAccess(MailgateCase):
             ),
             "no attachment holds the raw mail at all",
         )
-        binary = self.env["ir.binary"].with_user(self.helpdesk_user)
-        with self.assertRaises(AccessError):
-            record = binary._find_record(
-                res_model="helpdesk.mailgate.log", res_id=self.log.id
-            )
-            binary._get_stream_from(record, "raw_source")
+        with mute_logger("odoo.http", "odoo.models"):
+            answer = self._download("mailgate_plain_user")
+        self.assertNotEqual(answer.status_code, 200)
+        self.assertNotIn(b"secreto@mailgate.test", answer.content)
 
     def test_manager_reads_it(self):
         log = self.log.with_user(self.helpdesk_manager)
         self.assertEqual(base64.b64decode(log.raw_source), self.raw)
-        record = (
-            self.env["ir.binary"]
-            .with_user(self.helpdesk_manager)
-            ._find_record(res_model="helpdesk.mailgate.log", res_id=self.log.id)
-        )
-        stream = self.env["ir.binary"]._get_stream_from(record, "raw_source")
-        self.assertEqual(stream.read(), self.raw)
+        answer = self._download("mailgate_manager")
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(answer.content, self.raw)
 
     def test_migration_moves_old_attachments(self):
         """Records of 18.0.1.0.0 kept the raw mail as an attachment: the
