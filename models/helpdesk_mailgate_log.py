@@ -54,8 +54,11 @@ class HelpdeskMailgateLog(models.Model):
     error = fields.Text(
         string="Reason", help="What was not done and why, or the error raised."
     )
+    # In the record's own row, not an attachment: ir.attachment's search and
+    # /web/content check the record's access, not the field's groups, so a
+    # helpdesk user could read every failed mail whole through them.
     raw_source = fields.Binary(
-        attachment=True,
+        attachment=False,
         groups="helpdesk_mgmt.group_helpdesk_manager",
         help="The mail as received, kept until a failed mail is processed.",
     )
@@ -236,7 +239,8 @@ def _header(message, name):
     try:
         return decode_message_header(message, name)
     except Exception:  # broken encodings: keep the raw text, never fail here
-        return str(message.get(name) or "")
+        raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+        return str(raw).replace("\r", " ").replace("\n", " ")
 
 
 def _without_nul(values):

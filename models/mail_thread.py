@@ -12,7 +12,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import email_normalize, email_split
 from odoo.tools.mail import decode_message_header, unfold_references
 
-from ..tools import charset, reference
+from ..tools import charset, header_safety, reference
 from ..tools.automatic import is_automatic_mail
 
 _logger = logging.getLogger(__name__)
@@ -94,8 +94,19 @@ class MailThread(models.AbstractModel):
         (:func:`charset.repair_charset`), instead of failing or losing every
         accent. NUL characters are dropped from the parsed texts: PostgreSQL
         cannot store them, and hostile mail carries them to make the gateway
-        fail.
+        fail. Encoded words that decode to line breaks or other control
+        characters (a From name of ``"Evil\\r\\nX: y"``) are defused first
+        (:func:`header_safety.defuse_headers`): the standard library's
+        address parser raises on them, at every read of the header.
         """
+        defused = header_safety.defuse_headers(message)
+        if defused:
+            _logger.info(
+                "Mail with Message-Id %s: control characters removed from its "
+                "header(s) %s",
+                message.get("Message-Id"),
+                ", ".join(defused),
+            )
         for part in message.walk():
             if part.get_content_maintype() != "text" or part.is_multipart():
                 continue
@@ -361,6 +372,8 @@ def parse_headers(raw):
     is not copied just to read its headers."""
     ends = [raw.find(separator) for separator in (b"\r\n\r\n", b"\n\n")]
     end = min((index for index in ends if index >= 0), default=len(raw))
-    return email.parser.BytesHeaderParser(policy=email.policy.SMTP).parsebytes(
+    headers = email.parser.BytesHeaderParser(policy=email.policy.SMTP).parsebytes(
         raw[: end + 1]
     )
+    header_safety.defuse_headers(headers)
+    return headers
