@@ -89,6 +89,8 @@ INPUTS = {
     "auth results": lambda n: _repeat("dkim=pass ", n, "mx.example.com; "),
     "auth comments": lambda n: _repeat("(", n, "mx.example.com; dkim=pass "),
     "reference tokens": lambda n: _repeat("[HT", n, suffix="1]"),
+    "encoded words": lambda n: _repeat("=?utf-8?b?", n),
+    "crlf encoded words": lambda n: _repeat("=?utf-8?b?DQo=?= ", n),
 }
 
 
@@ -107,6 +109,7 @@ def tool_functions(tools_package):
     charset = tool("charset")
     command_block = tool("command_block")
     display = tool("display")
+    header_safety = tool("header_safety")
     html_text = tool("html_text")
     masking = tool("masking")
     quoting = tool("quoting")
@@ -144,6 +147,7 @@ def tool_functions(tools_package):
             for problem in command_block.parse_commands(text).problems
         ],
         "display.visible": display.visible,
+        "header_safety.defuse_encoded_words": header_safety.defuse_encoded_words,
         "masking.mask_emails_in_html": masking.mask_emails_in_html,
         "authentication.sender_authenticated": lambda text: (
             authentication.sender_authenticated(

@@ -3,6 +3,7 @@ from . import test_unit_authentication
 from . import test_unit_charset
 from . import test_unit_command_block
 from . import test_unit_display
+from . import test_unit_header_safety
 from . import test_unit_html_text
 from . import test_unit_masking
 from . import test_unit_quoting

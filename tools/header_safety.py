@@ -72,7 +72,8 @@ def _defuse_word(match: re.Match) -> str:
     text = _decode_word(match)
     if text is None or not _CONTROLS.search(text):
         return word
-    return email.header.Header(_CONTROLS.sub(" ", text), "utf-8").encode()
+    clean = _CONTROLS.sub(" ", text).encode("utf-8", "surrogateescape")
+    return f"=?utf-8?b?{base64.b64encode(clean).decode('ascii')}?="
 
 
 def _decode_word(match: re.Match) -> str | None:
