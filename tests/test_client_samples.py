@@ -16,6 +16,49 @@ CLIENTS = [
     "apple_mail_reply.eml",
     "thunderbird_reply_plain.eml",
 ]
+# Replies with a new [WORKUNIT] TIME_USED: 0,5 and an old [INCIDENT] STATUS:
+# Closed in their history (see samples/README.md): every language of SPEC 3
+# at least once, every client, and top-posted, bottom-posted and inline.
+LOCALIZED = [
+    "gmail_de.eml",
+    "gmail_fr.eml",
+    "gmail_it.eml",
+    "gmail_pt_br.eml",
+    "gmail_pt_pt.eml",
+    "gmail_ca.eml",
+    "gmail_sv.eml",
+    "gmail_da.eml",
+    "gmail_nb.eml",
+    "gmail_fi.eml",
+    "gmail_cs.eml",
+    "gmail_ru.eml",
+    "gmail_tr.eml",
+    "gmail_ja.eml",
+    "gmail_zh.eml",
+    "gmail_bottom_en.eml",
+    "gmail_bottom_de.eml",
+    "outlook_desktop_de.eml",
+    "outlook_desktop_fr.eml",
+    "outlook_desktop_nl.eml",
+    "outlook_desktop_pl.eml",
+    "outlook_desktop_ja.eml",
+    "outlook_desktop_es.eml",
+    "outlook_plain_de.eml",
+    "outlook_web_fr.eml",
+    "outlook_web_zh.eml",
+    "outlook_mobile_it.eml",
+    "apple_mail_de.eml",
+    "apple_mail_nl.eml",
+    "ios_mail_fr.eml",
+    "thunderbird_de.eml",
+    "thunderbird_bottom_en.eml",
+    "thunderbird_inline_fr.eml",
+    "thunderbird_html_bottom_fr.eml",
+    "thunderbird_html_de.eml",
+    "yahoo_de.eml",
+    "android_de.eml",
+    "android_pt_br.eml",
+]
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +68,10 @@ class TestClientSamples(MailgateCase):
     def _reply_with_sample(self, name):
         """Open a ticket, then push the client's reply to its first message
         through the gateway; return the ticket and the posted comment."""
-        ticket = self.open_ticket(f"Muestra de cliente {name}")
+        # One customer per ticket: Odoo's gateway refuses a sender who opens
+        # more than 20 records in two hours (mail loop detection).
+        customer = f"cliente.{Path(name).stem}@customer.example.com"
+        ticket = self.open_ticket(f"Muestra de cliente {name}", email_from=customer)
         first_message = ticket.message_ids.filtered("message_id")[-1]
         raw = (
             (SAMPLES / name)
@@ -58,6 +104,31 @@ class TestClientSamples(MailgateCase):
                         lambda m: "not applied" in (m.body_html or "")
                     ),
                     "no problem reported: the old block was not parsed",
+                )
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_localized_replies(self):
+        """In every language and client, above, below or between the quoted
+        parts, the new [WORKUNIT] applies and the quoted [INCIDENT] does not."""
+        closed = self.env["helpdesk.ticket.stage"].create(
+            {"name": "Closed", "sequence": 90, "closed": True}
+        )
+        for name in LOCALIZED:
+            with self.subTest(sample=name):
+                ticket, comment = self._reply_with_sample(name)
+                self.assertEqual(len(comment), 1)
+                self.assertEqual(ticket.stage_id, self.stage_assigned)
+                self.assertNotEqual(ticket.stage_id, closed)
+                self.assertEqual(ticket.workunit_ids.mapped("hours"), [0.5])
+                self.assertEqual(ticket.workunit_ids.user_id, self.agent)
+                self.assertNotIn("TIME_USED", comment.body)
+                self.assertIn("Olga", comment.body)
+                self.assertFalse(
+                    self._new_mails.filtered(
+                        lambda m: "auto-replied" in (m.headers or "")
+                        or self.agent.email in (m.email_to or "")
+                    ),
+                    "no reply to the sender: the old block was never read",
                 )
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
