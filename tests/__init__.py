@@ -1,6 +1,7 @@
 from . import test_unit_authentication
 from . import test_unit_charset
 from . import test_unit_command_block
+from . import test_unit_headers
 from . import test_unit_html_text
 from . import test_unit_masking
 from . import test_unit_quoting
