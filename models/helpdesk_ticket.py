@@ -427,11 +427,17 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _mailgate_sender_user(self, mail):
-        """The sender's user in ``message_new``/``message_update``: Odoo's
-        gateway runs them as the user it found for the sender, when there is
-        one, which is taken first."""
+        """The sender's user in ``message_new``/``message_update``.
+
+        Odoo's gateway has looked the sender up among all active users by the
+        same address, and runs these methods as the user it found: that user,
+        or, when it found none, no user (no second search). Called outside
+        the gateway, the user is searched.
+        """
         if mail.sender and self.env.user.email_normalized == mail.sender:
             return self.env.user
+        if self.env.context.get("mailgate_mail") is mail:
+            return self.env["res.users"]
         return self._mailgate_user_of(mail.sender)
 
     @api.model
@@ -452,7 +458,14 @@ class HelpdeskTicket(models.Model):
         if team.mailgate_unknown_sender == "user":
             user = team._mailgate_create_portal_user(email, name, partner)
             return user, user.partner_id
-        if not partner:
+        if not partner and self.env.context.get("mailgate_mail") is mail:
+            # Odoo's routing found no contact for this address (it looked
+            # with the same rules): create it, as _mail_find_partner_from_emails
+            # would, without searching again.
+            partner = self.env["res.partner"].browse(
+                self.env["res.partner"].name_create(formatted)[0]
+            )
+        elif not partner:
             partner = self._mail_find_partner_from_emails(
                 [formatted], force_create=True
             )[0]
@@ -473,7 +486,9 @@ class HelpdeskTicket(models.Model):
         :return: list of notes for the mail log (addresses left out)
         """
         mail = self._mailgate_mail(msg_dict)
-        own = {mail.sender, False}
+        # The ticket's own queue is left out here, which spares the usual
+        # mail (To: the queue, no Cc) any query.
+        own = {mail.sender, False, self.team_id.alias_id.alias_full_name}
         candidates = [
             (name, address, email_normalize(address))
             for name, address in mail.recipients
