@@ -5,8 +5,8 @@
 1. reading (:meth:`HelpdeskMailgateCommand._read_commands`): the mail's new
    text, from HTML to text to blocks, with the parser's problems;
 2. vetting (:meth:`HelpdeskMailgateCommand._vet_commands`): authentication,
-   the sender's rights, and the names of records resolved as the sender sees
-   them;
+   the sender's rights on this ticket (access rights and record rules, as in
+   the interface), and the names of records resolved as the sender sees them;
 3. applying (:meth:`HelpdeskMailgateCommand._apply_commands`): the ticket
    written as the sender, the work unit logged, the applied blocks removed
    from the body.
@@ -158,7 +158,9 @@ class HelpdeskMailgateCommand(models.AbstractModel):
 
         Each block is all or nothing: a problem in a block keeps all of it
         from being applied. When the team takes commands from authenticated
-        senders only, the blocks of other mail are refused.
+        senders only, the blocks of other mail are refused. A sender who is
+        an internal user that the record rules keep from working on the
+        ticket logs no time on it at all.
 
         :return: the :class:`VettedCommands`
         """
@@ -180,24 +182,34 @@ class HelpdeskMailgateCommand(models.AbstractModel):
                 if block
             ]
             incident = workunit = None
+        # One record-rule check for the whole mail, and only when needed.
         hours = None if is_new else self._default_time_used()
+        may_write = None
+        if user and not user.share and (incident or workunit or hours):
+            may_write = ticket.with_user(user).has_access("write")
         values = {}
         if incident:
-            block_problems = self._sender_problems(user, incident, "helpdesk.ticket")
+            block_problems = self._sender_problems(ticket, user, incident, may_write)
             if not block_problems:
                 values, block_problems = self._incident_values(ticket, incident, user)
             problems += block_problems
             if block_problems:
                 incident = None
         if workunit:
-            block_problems = self._sender_problems(
-                user, workunit, "helpdesk.ticket.workunit"
-            )
+            block_problems = self._sender_problems(ticket, user, workunit, may_write)
             problems += block_problems
             if block_problems:
                 workunit = None
             else:
                 hours = command_block.parse_hours(workunit.get("TIME_USED").value)
+        if hours and may_write is False:
+            notes.append(
+                self.env._(
+                    "No work unit: %(login)s may not work on this ticket.",
+                    login=user.login,
+                )
+            )
+            hours = None
         return VettedCommands(
             incident=incident,
             incident_values=tuple(values.items()),
@@ -229,7 +241,9 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         if vetted.workunit:
             applied_kinds.append(WORKUNIT)
         if hours:
-            ticket._mailgate_log_work(msg_dict, user, hours)
+            ticket._mailgate_log_work(
+                msg_dict, user, hours, as_sender=bool(vetted.workunit)
+            )
             done.append(self.env._("Work unit: %(hours)s h", hours=hours))
         if applied_kinds:
             body = Markup(command_block.remove_blocks_from_html(body, applied_kinds))
@@ -274,11 +288,13 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         )
 
     @api.model
-    def _sender_problems(self, user, block, model_name):
-        """Problems that keep ``user`` from applying ``block`` at all.
+    def _sender_problems(self, ticket, user, block, may_write):
+        """Problems that keep ``user`` from applying ``block`` to ``ticket``
+        at all: changing tickets by mail is for helpdesk users who may change
+        this ticket in the interface (access rights and record rules) and,
+        for a ``[WORKUNIT]``, create work units (SPEC section 8).
 
-        Changing tickets by mail is for helpdesk users: senders without a
-        user, and portal users, get a problem instead (SPEC section 8)."""
+        :param bool may_write: whether ``user`` may write ``ticket``"""
         if not user:
             return [
                 (
@@ -290,19 +306,29 @@ class HelpdeskMailgateCommand(models.AbstractModel):
                     ),
                 )
             ]
-        if user.share or not self.env[model_name].with_user(user).has_access("write"):
-            return [
-                (
-                    block.start_line,
-                    self.env._(
-                        "[%(kind)s] not applied: the user %(login)s may not make "
-                        "this change.",
-                        kind=block.kind,
-                        login=user.login,
-                    ),
-                )
-            ]
+        may = bool(may_write)
+        if may and block.kind == WORKUNIT:
+            may = (
+                self.env["helpdesk.ticket.workunit"]
+                .with_user(user)
+                .has_access("create")
+            )
+        if not may:
+            return [(block.start_line, self._refused_text(ticket, user, block.kind))]
         return []
+
+    @api.model
+    def _refused_text(self, ticket, user, kind):
+        """The sender's words for a change their rights refuse: what was
+        refused, not the internal records (groups, rules) that refused it."""
+        return self.env._(
+            "[%(kind)s] not applied: the user %(login)s may not make this change "
+            "on ticket %(number)s (their access rights in the helpdesk do not "
+            "allow it).",
+            kind=kind,
+            login=user.login,
+            number=ticket.number,
+        )
 
     @api.model
     def _write_as(self, ticket, user, values):
@@ -313,7 +339,15 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 ticket.with_user(user).write(values)
-        except (AccessError, UserError, ValidationError) as error:
+        except AccessError:
+            _logger.info(
+                "Helpdesk mail gateway: %s may not write %s on %s",
+                user.login,
+                sorted(values),
+                ticket.number,
+            )
+            return self._refused_text(ticket, user, INCIDENT)
+        except (UserError, ValidationError) as error:
             return self.env._(
                 "[INCIDENT] not applied: %(error)s",
                 error=getattr(error, "args", [str(error)])[0],

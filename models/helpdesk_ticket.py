@@ -578,7 +578,7 @@ class HelpdeskTicket(models.Model):
     # Work units
     # ------------------------------------------------------------
 
-    def _mailgate_log_work(self, msg_dict, user, hours):
+    def _mailgate_log_work(self, msg_dict, user, hours, as_sender):
         """Create the work unit of a mail on this ticket.
 
         The same mail never comes here twice: Odoo's gateway drops a
@@ -587,21 +587,22 @@ class HelpdeskTicket(models.Model):
 
         :param user: the sender's ``res.users`` (empty for no user);
         :param float hours: the time to log, more than 0;
+        :param bool as_sender: create it as ``user``, with their rights (the
+            time of a ``[WORKUNIT]`` block), else as the gateway (the default
+            time every follow-up counts, a customer's too);
         :return: the ``helpdesk.ticket.workunit``
         """
         self.ensure_one()
-        return (
-            self.env["helpdesk.ticket.workunit"]
-            .sudo()
-            .create(
-                {
-                    "ticket_id": self.id,
-                    "message_id": msg_dict.get("message_id"),
-                    "user_id": user.id,
-                    "partner_id": msg_dict.get("author_id") or user.partner_id.id,
-                    "hours": hours,
-                }
-            )
+        workunits = self.env["helpdesk.ticket.workunit"]
+        workunits = workunits.with_user(user) if as_sender else workunits.sudo()
+        return workunits.create(
+            {
+                "ticket_id": self.id,
+                "message_id": msg_dict.get("message_id"),
+                "user_id": user.id,
+                "partner_id": msg_dict.get("author_id") or user.partner_id.id,
+                "hours": hours,
+            }
         )
 
     # ------------------------------------------------------------
