@@ -387,14 +387,17 @@ class HelpdeskTicket(models.Model):
 
     def _mailgate_log_outcome(self, msg_dict, state, ticket, outcome, notes):
         """Record in the mail log what became of a mail to ``ticket``: what
-        its commands did, and the reasons for anything not done."""
+        its commands did, and the reasons for anything not done, masked as
+        everything agents read."""
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
             state,
             team=ticket.team_id,
             ticket=ticket,
-            commands="\n".join(outcome.done),
-            note=("\n".join(notes + list(outcome.notes) + list(outcome.problems))),
+            commands=self._mailgate_mask_text("\n".join(outcome.done)),
+            note=self._mailgate_mask_text(
+                "\n".join(notes + list(outcome.notes) + list(outcome.problems))
+            ),
         )
 
     def _mailgate_in_sender_language(self, msg_dict, user):
@@ -618,7 +621,8 @@ class HelpdeskTicket(models.Model):
         language (these records' context). It is an automatic answer
         (``Auto-Submitted: auto-replied``), threaded on the sender's mail,
         from and replying to the ticket's queue, and kept in the chatter as an
-        internal note for the agents.
+        internal note for the agents, masked as everything agents read: only
+        the mail to the sender quotes the sender's own words.
         """
         self.ensure_one()
         if not problems and not dropped:
@@ -634,6 +638,13 @@ class HelpdeskTicket(models.Model):
             )
             return
         body = self._mailgate_render_answer(template, problems, dropped)
+        chatter_body = body
+        if self._mailgate_masking_enabled():
+            chatter_body = self._mailgate_render_answer(
+                template,
+                [masking.mask_emails_in_text(problem) for problem in problems],
+                dropped,
+            )
         self.env["mail.mail"].sudo().create(
             {
                 "subject": "Re: "
@@ -650,7 +661,7 @@ class HelpdeskTicket(models.Model):
                     }
                 ),
                 # Shown in the chatter as an internal note, for the agents.
-                "body": body,
+                "body": chatter_body,
                 "model": self._name,
                 "res_id": self.id,
                 "message_type": "email_outgoing",
@@ -684,6 +695,13 @@ class HelpdeskTicket(models.Model):
         if not body or not self._mailgate_masking_enabled():
             return body
         return Markup(masking.mask_emails_in_html(body))
+
+    @api.model
+    def _mailgate_mask_text(self, text):
+        """``text`` (plain) with its email addresses masked when masking is on."""
+        if not text or not self._mailgate_masking_enabled():
+            return text
+        return masking.mask_emails_in_text(text)
 
     @api.model
     def _mailgate_masking_enabled(self):

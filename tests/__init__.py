@@ -16,3 +16,4 @@ from . import test_concurrency
 from . import test_ui_tours
 from . import test_query_counts
 from . import test_sender_rights
+from . import test_hostile_commands

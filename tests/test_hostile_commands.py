@@ -1,0 +1,52 @@
+# Copyright 2026 helpdesk_mgmt_mailgate contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import MailgateCase
+
+SECRET = "boss@secret.example.org"
+
+
+@tagged("post_install", "-at_install")
+class TestHostileCommands(MailgateCase):
+    """Hostile command blocks: no crash, no leak, no amplification (SPEC 4, 5)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent.groups_id = [(4, cls.env.ref("helpdesk_mgmt.group_helpdesk_user").id)]
+
+    def _mask(self):
+        self.env["ir.config_parameter"].set_param(
+            "helpdesk_mgmt_mailgate.mask_email_addresses", "True"
+        )
+
+    def _reply(self, ticket, body):
+        with self.mock_mail_gateway():
+            comment = self.reply(ticket, body)
+        answers = self._new_mails.filtered(lambda m: "not applied" in m.body_html)
+        self.assertEqual(len(answers), 1)
+        log = self.env["helpdesk.mailgate.log"].search(
+            [("ticket_id", "=", ticket.id), ("state", "=", "updated")]
+        )
+        return comment, answers, log
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_masking_covers_problem_lines(self):
+        """With masking on, the addresses a problem quotes are masked in the
+        log and in the chatter copy of the answer; only the mail to the
+        sender quotes the sender's own words."""
+        self._mask()
+        ticket = self.open_ticket("Direcciones en los problemas")
+        comment, answer, log = self._reply(
+            ticket,
+            f"[INCIDENT]\nASSIGNED_TO: {SECRET}\nescribid a {SECRET}\n[INCIDENT]",
+        )
+        self.assertNotIn(SECRET, comment.body)
+        self.assertIn(SECRET, answer.body_html, "the sender reads their own words")
+        self.assertNotIn(SECRET, answer.mail_message_id.body)
+        self.assertIn("xxxx@xxxx.xxx", answer.mail_message_id.body)
+        self.assertNotIn(SECRET, log.error)
+        self.assertIn("xxxx@xxxx.xxx", log.error)
+        self.assertTrue(answer.mail_message_id.subtype_id.internal)
