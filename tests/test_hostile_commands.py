@@ -50,3 +50,18 @@ class TestHostileCommands(MailgateCase):
         self.assertNotIn(SECRET, log.error)
         self.assertIn("xxxx@xxxx.xxx", log.error)
         self.assertTrue(answer.mail_message_id.subtype_id.internal)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_problems_are_bounded(self):
+        """A block of 500 bad lines gets an answer and a log listing 20
+        problems and how many more there were."""
+        ticket = self.open_ticket("Quinientas líneas malas")
+        bad_lines = "\n".join(f"linea mala {number}" for number in range(500))
+        __, answer, log = self._reply(ticket, f"[INCIDENT]\n{bad_lines}\n[INCIDENT]")
+        self.assertEqual(answer.body_html.count("<li>"), 21)
+        self.assertIn("480 more problems", answer.body_html)
+        self.assertIn("linea mala 19", answer.body_html)
+        self.assertNotIn("linea mala 20", answer.body_html)
+        self.assertIn("480 more problems", log.error)
+        self.assertLess(len(log.error), 5000)
+        self.assertLess(len(answer.body_html), 10000)
