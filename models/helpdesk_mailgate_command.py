@@ -26,6 +26,7 @@ from odoo.tools import html_sanitize
 
 from ..tools import authentication, command_block, html_text, quoting
 from ..tools.command_block import INCIDENT, WORKUNIT, CommandBlock, ParsedCommands
+from ..tools.display import visible
 
 _logger = logging.getLogger(__name__)
 
@@ -235,7 +236,8 @@ class HelpdeskMailgateCommand(models.AbstractModel):
             else:
                 applied_kinds.append(INCIDENT)
                 done += [
-                    f"{field.key}: {field.value}" for field in vetted.incident.fields
+                    f"{field.key}: {visible(field.value)}"
+                    for field in vetted.incident.fields
                 ]
         hours = vetted.hours
         if vetted.workunit:
@@ -399,7 +401,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         :return: ``(record, problem)``, one of them empty
         """
         wanted = value.strip().casefold()
-        shown = value
+        shown = visible(value)
         found = records.filtered(
             lambda record: wanted in {name.casefold() for name in names_of(record)}
         )

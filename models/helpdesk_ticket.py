@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, email_normalize
 
 from ..tools import headers, masking, reference
+from ..tools.display import visible
 from ..tools.headers import MailHeaders
 
 _logger = logging.getLogger(__name__)
@@ -553,7 +554,7 @@ class HelpdeskTicket(models.Model):
                 self.env._(
                     "%(name)s (%(size)s MB) was not stored: attachments are limited "
                     "to %(limit)s MB each.",
-                    name=attachment.fname,
+                    name=visible(attachment.fname or ""),
                     size=round(size / MEGABYTE, 1),
                     limit=limit_mb,
                 )

@@ -1,8 +1,11 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import unittest
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..tools import command_block
 from .common import MailgateCase
 
 SECRET = "boss@secret.example.org"
@@ -65,3 +68,36 @@ class TestHostileCommands(MailgateCase):
         self.assertIn("480 more problems", log.error)
         self.assertLess(len(log.error), 5000)
         self.assertLess(len(answer.body_html), 10000)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_bidi_controls_are_made_visible(self):
+        """A U+202E in a value is shown as its code point wherever the value is
+        echoed to people: the answer, its chatter copy and the log."""
+        ticket = self.open_ticket("Caracteres bidi")
+        __, answer, log = self._reply(
+            ticket, "[INCIDENT]\nSTATUS: Cerr\u202eado\n[INCIDENT]"
+        )
+        for shown in (answer.body_html, answer.mail_message_id.body, log.error):
+            self.assertNotIn("\u202e", shown)
+            self.assertIn("Cerr[U+202E]ado", shown)
+
+    @unittest.skipUnless(
+        hasattr(command_block, "MAX_NUMBER_LENGTH"),
+        "needs the parser that reads overlong numbers as block problems",
+    )
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_overlong_numbers_are_block_problems(self):
+        """PRIORITY and TIME_USED with thousands of digits are block problems:
+        no change, the text lands, one answer; the mail does not fail."""
+        ticket = self.open_ticket("Números enormes")
+        digits = "9" * 5000
+        comment, answer, log = self._reply(
+            ticket,
+            f"[INCIDENT]\nPRIORITY: {digits}\n[INCIDENT]\n\n"
+            f"[WORKUNIT]\nTIME_USED: {digits}:30\n[WORKUNIT]",
+        )
+        self.assertEqual(ticket.priority, "1")
+        self.assertIn("PRIORITY: 999", comment.body)
+        self.assertEqual(log.state, "updated")
+        self.assertIn("out of range", answer.body_html)
+        self.assertEqual(ticket.time_used, 0.25, "the default time all the same")
