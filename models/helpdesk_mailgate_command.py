@@ -414,7 +414,8 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         )
         problem = unknown % {"value": shown}
         if hint:
-            problem += self.env._(" (did you mean %(hint)s?)", hint=hint)
+            # The parser's own hint sentence: one msgid for every "did you mean".
+            problem += self.env._(command_block.HINT_MESSAGE).format(hint=hint)
         return records.browse(), problem
 
     @api.model
