@@ -17,6 +17,7 @@
         "data/helpdesk_ticket_resolution_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/helpdesk_mailgate_log_views.xml",
         "views/helpdesk_ticket_resolution_views.xml",
         "views/helpdesk_ticket_team_views.xml",

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import email_normalize
 from odoo.tools.mail import decode_message_header
 
-from .mail_thread import parse_headers
+from ..tools.headers import parse_headers, without_nul
 
 _logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class HelpdeskMailgateLog(models.Model):
         """
         values = {
             "message_id": msg_dict.get("message_id"),
-            "email_from": email_normalize(msg_dict.get("email_from") or "")
+            "email_from": self.env["helpdesk.ticket"]._mailgate_mail(msg_dict).sender
             or msg_dict.get("email_from"),
             "subject": msg_dict.get("subject"),
             "state": state,
@@ -104,11 +104,11 @@ class HelpdeskMailgateLog(models.Model):
         earlier = self._mailgate_failed_record(msg_dict.get("message_id"))
         if earlier:
             earlier.sudo().write(
-                _without_nul(values)
+                without_nul(values)
                 | {"raw_source": False, "date": fields.Datetime.now()}
             )
             return earlier
-        return self.sudo().create(_without_nul(values))
+        return self.sudo().create(without_nul(values))
 
     @api.model
     def _mailgate_record_failure(self, raw, model, error):
@@ -125,7 +125,7 @@ class HelpdeskMailgateLog(models.Model):
         earlier = self._mailgate_failed_record(message_id)
         if earlier:
             earlier.sudo().write(
-                _without_nul(
+                without_nul(
                     {
                         "error": reason,
                         "attempts": earlier.attempts + 1,
@@ -135,7 +135,7 @@ class HelpdeskMailgateLog(models.Model):
             )
             return earlier
         return self.sudo().create(
-            _without_nul(
+            without_nul(
                 {
                     "message_id": message_id,
                     "email_from": email_normalize(_header(headers, "From"))
@@ -222,16 +222,9 @@ class HelpdeskMailgateLog(models.Model):
         The setting is installed at 30 days; Odoo's settings screen stores 0
         by removing the parameter, so an absent one means 0.
         """
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("helpdesk_mgmt_mailgate.log_retention_days")
+        return self.env["ir.config_parameter"]._mailgate_get(
+            "helpdesk_mgmt_mailgate.log_retention_days", int
         )
-        try:
-            return int(value or 0)
-        except ValueError:
-            _logger.warning("Invalid mail log retention %r: nothing purged", value)
-            return 0
 
 
 def _header(message, name):
@@ -239,13 +232,8 @@ def _header(message, name):
     try:
         return decode_message_header(message, name)
     except Exception:  # broken encodings: keep the raw text, never fail here
-        raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+        raw = next(
+            (value for key, value in message.raw_items() if key.lower() == name.lower()),
+            "",
+        )
         return str(raw).replace("\r", " ").replace("\n", " ")
-
-
-def _without_nul(values):
-    """PostgreSQL text cannot hold NUL characters: hostile mail can."""
-    return {
-        key: value.replace("\x00", "") if isinstance(value, str) else value
-        for key, value in values.items()
-    }

@@ -1,5 +1,6 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import dataclasses
 import logging
 import uuid
 from email.utils import formataddr, getaddresses
@@ -7,24 +8,19 @@ from email.utils import formataddr, getaddresses
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize, html_sanitize
+from odoo.tools import SQL, email_normalize
 
-from ..tools import (
-    authentication,
-    command_block,
-    html_text,
-    masking,
-    quoting,
-    reference,
-)
-from ..tools.command_block import INCIDENT, WORKUNIT
+from ..tools import headers, masking, reference
+from ..tools.display import visible
+from ..tools.headers import MailHeaders
 
 _logger = logging.getLogger(__name__)
 
 MAX_NEW_PARTICIPANTS = 50  # To/Cc addresses of one mail that become followers
 DEFAULT_MAX_ATTACHMENT_MB = 25.0
 MEGABYTE = 1024 * 1024
+MAX_LISTED_PROBLEMS = 20  # problem lines of one mail in its answer and log
+ANSWER_TEMPLATE = "helpdesk_mgmt_mailgate.mail_template_mailgate_answer"
 
 
 class HelpdeskTicket(models.Model):
@@ -76,6 +72,217 @@ class HelpdeskTicket(models.Model):
         return action
 
     # ------------------------------------------------------------
+    # Mail routing: what mail.thread asks the helpdesk
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mailgate_read_mail(self, model, raw):
+        """Read a raw mail's headers, when the mail is the helpdesk's.
+
+        A mail is the helpdesk's when it is processed for helpdesk tickets
+        (a helpdesk fetchmail server), addressed to a team's queue, or replies
+        to a ticket's message. Mail of other applications pays one query here
+        at most.
+
+        :param str model: the fallback model it is processed with;
+        :param bytes raw: the mail as received;
+        :return: its :class:`MailHeaders`, the sender normalized as Odoo does,
+            or None when it is not a helpdesk mail
+        """
+        mail = headers.read_headers(raw)
+        if model != self._name and not self._mailgate_is_addressed(mail):
+            return None
+        return dataclasses.replace(mail, sender=email_normalize(mail.sender) or "")
+
+    @api.model
+    def _mailgate_is_addressed(self, mail):
+        """Whether ``mail`` goes to a helpdesk queue or replies to a ticket.
+
+        One query for both (this runs for every mail of every application).
+        """
+        if not mail.envelope and not mail.references:
+            return False
+        self.env["mail.alias"].flush_model(["alias_full_name", "alias_model_id"])
+        self.env["mail.message"].flush_model(["message_id", "model"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT EXISTS(
+                       SELECT 1 FROM mail_alias alias
+                         JOIN ir_model model ON model.id = alias.alias_model_id
+                        WHERE model.model = %(model)s
+                          AND alias.alias_full_name = ANY(%(addresses)s))
+                   OR EXISTS(
+                       SELECT 1 FROM mail_message
+                        WHERE model = %(model)s AND message_id = ANY(%(ids)s))""",
+                model=self._name,
+                addresses=list(mail.envelope),
+                ids=list(mail.references),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _mailgate_mail(self, msg_dict):
+        """The :class:`MailHeaders` of the mail being processed: the ones the
+        gateway read (``mailgate_mail`` in the context), else, for a
+        ``message_new``/``message_update`` called outside the gateway, what
+        ``msg_dict`` tells."""
+        mail = self.env.context.get("mailgate_mail")
+        if mail is not None:
+            return mail
+        return MailHeaders(
+            sender=email_normalize(msg_dict.get("email_from") or "") or "",
+            recipients=headers.recipients(
+                [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
+            ),
+            envelope=(),
+            references=(),
+            automatic=False,
+            auth_results=(),
+        )
+
+    @api.model
+    def _mailgate_is_new_ticket_route(self, route):
+        """Whether an Odoo route ``(model, thread_id, custom_values, uid,
+        alias)`` would create a ticket."""
+        return route[0] == self._name and not route[1]
+
+    @api.model
+    def _mailgate_routes(self, message_dict, routes):
+        """Apply the helpdesk queue rules to Odoo's routes of a helpdesk mail
+        (SPEC section 1):
+
+        * a new-ticket route whose subject carries the reference token of a
+          ticket the sender may follow up becomes a follow-up of that ticket
+          (for mail clients that drop the References header);
+        * a new-ticket route that comes from no queue (the fallback model of a
+          helpdesk fetchmail server, or of ``message_process``) is dropped and
+          logged as ignored, and nothing is bounced (Integria: "no será
+          tratado");
+        * an automatic mail (auto-reply, bulk) never opens a ticket: it is
+          dropped and logged as ignored;
+        * of several queues addressed at once, only the first (in To, else Cc)
+          creates a ticket;
+        * a new-ticket route keeps no alias: when ``message_new`` raises,
+          Odoo would then bounce the mail and mark the queue invalid from a
+          separate, committed transaction, while this addon keeps the mail
+          for reprocessing (``mail.thread._mailgate_process_safely``).
+
+        A delivery report (bounce) is handled by Odoo, and logged as ignored.
+
+        :return: the routes to process
+        """
+        mail = self._mailgate_mail(message_dict)
+        if message_dict.get("is_bounce"):
+            self.env["helpdesk.mailgate.log"]._mailgate_record(
+                message_dict,
+                "ignored",
+                note=self.env._("Delivery report (bounce): handled by Odoo."),
+            )
+        routes = [
+            self._mailgate_route_by_reference(route, message_dict, mail)
+            for route in routes
+        ]
+        routes = [
+            route
+            for route in routes
+            if not self._mailgate_is_dropped_route(route, message_dict, mail)
+        ]
+        return [
+            route[:4] + (None,) if self._mailgate_is_new_ticket_route(route) else route
+            for route in self._mailgate_one_queue(routes, mail)
+        ]
+
+    @api.model
+    def _mailgate_log_loop(self, message_dict, routes):
+        """Log a helpdesk mail that Odoo's sender loop guard stopped."""
+        if any(route[0] == self._name for route in routes):
+            self.env["helpdesk.mailgate.log"]._mailgate_record(
+                message_dict,
+                "ignored",
+                note=self.env._(
+                    "Too many mails from this sender in a short time (Odoo's "
+                    "mail loop guard): not processed."
+                ),
+            )
+
+    @api.model
+    def _mailgate_route_by_reference(self, route, message_dict, mail):
+        """Turn a new-ticket route into a follow-up of the ticket whose
+        reference token the subject carries, when the sender is that ticket's
+        contact, one of its followers, or an internal user who may read it.
+        Anyone else quoting a ticket number opens a new ticket."""
+        if not self._mailgate_is_new_ticket_route(route):
+            return route
+        numbers = reference.find_references(message_dict.get("subject") or "")
+        if not numbers:
+            return route
+        tickets = self.sudo().search([("number", "in", numbers)])
+        for ticket in tickets:
+            if ticket._mailgate_accepts_follow_up_from(mail.sender):
+                _logger.info(
+                    "Mail from %s with Message-Id %s: follow-up of %s by its "
+                    "subject's reference",
+                    mail.sender,
+                    message_dict.get("message_id"),
+                    ticket.number,
+                )
+                return (route[0], ticket.id) + tuple(route[2:])
+        return route
+
+    @api.model
+    def _mailgate_is_dropped_route(self, route, message_dict, mail):
+        """Whether ``route`` would create a ticket it must not: for no queue,
+        or for an automatic mail. A dropped route is logged as ignored."""
+        if not self._mailgate_is_new_ticket_route(route):
+            return False
+        route_values, alias = route[2], route[4]
+        if mail.automatic:
+            reason = self.env._("Automatic mail (auto-reply, bulk): no ticket opened.")
+        elif not alias and not (route_values or {}).get("team_id"):
+            reason = self.env._(
+                "Addressed to no helpdesk queue and replying to no ticket: "
+                "not processed."
+            )
+        else:
+            return False
+        _logger.info(
+            "Mail from %s to %s with Message-Id %s ignored: %s",
+            message_dict.get("email_from"),
+            message_dict.get("to"),
+            message_dict.get("message_id"),
+            reason,
+        )
+        self.env["helpdesk.mailgate.log"]._mailgate_record(
+            message_dict,
+            "ignored",
+            team=self.env["helpdesk.ticket.team"]._mailgate_team_of_alias(alias),
+            note=reason,
+        )
+        return True
+
+    @api.model
+    def _mailgate_one_queue(self, routes, mail):
+        """Keep one new-ticket route among several helpdesk queues: the one
+        whose address comes first in To, then in Cc (the parsed ``to`` of
+        Odoo's message dict has lost their order)."""
+        queue_routes = [
+            route
+            for route in routes
+            if self._mailgate_is_new_ticket_route(route) and route[4]
+        ]
+        if len(queue_routes) < 2:
+            return routes
+        addresses = mail.recipient_addresses
+
+        def position(route):
+            address = route[4].alias_full_name
+            return addresses.index(address) if address in addresses else len(addresses)
+
+        kept = min(queue_routes, key=position)
+        return [route for route in routes if route not in queue_routes or route is kept]
+
+    # ------------------------------------------------------------
     # Mail gateway
     # ------------------------------------------------------------
 
@@ -93,17 +300,16 @@ class HelpdeskTicket(models.Model):
         the new ticket, and the body is masked when masking is on: both change
         ``msg_dict["body"]``, which the gateway then posts.
         """
+        mail = self._mailgate_mail(msg_dict)
         values = dict(custom_values or {})
         team = self.env["helpdesk.ticket.team"].browse(values.get("team_id"))
         if team:
             values = {**team._mailgate_ticket_values(), **values}
-        sender_email = email_normalize(msg_dict.get("email_from") or "")
-        sender_name = self._mailgate_sender_name(msg_dict)
         user = self.env["res.users"]
         ticket_model = self
-        if sender_email:
+        if mail.sender:
             user, partner = self._mailgate_find_or_create_sender(
-                team, sender_email, sender_name, msg_dict.get("author_id")
+                team, mail, self._mailgate_sender_name(msg_dict), msg_dict
             )
             if user and user != self.env.user:
                 ticket_model = self.with_user(user).sudo()
@@ -117,7 +323,7 @@ class HelpdeskTicket(models.Model):
         # The primary email field takes the From header as is: store the address.
         msg_for_values = dict(
             msg_dict,
-            email_from=sender_email,
+            email_from=mail.sender,
             body=self._mailgate_mask(msg_dict.get("body")),
         )
         ticket = super(HelpdeskTicket, ticket_model).message_new(
@@ -125,9 +331,14 @@ class HelpdeskTicket(models.Model):
         )
         notes = ticket._mailgate_subscribe_participants(msg_dict)
         answering = ticket._mailgate_in_sender_language(msg_dict, user)
-        outcome = answering._mailgate_process_mail(msg_dict, user, is_new=True)
-        answering._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
-        other_queues = team._mailgate_other_queues(msg_dict) if team else team
+        outcome = self.env["helpdesk.mailgate.command"]._process_commands(
+            answering, msg_dict, mail, user, is_new=True
+        )
+        msg_dict["body"] = outcome.body
+        if outcome.applied:
+            ticket.sudo().description = outcome.body
+        answering._mailgate_answer_sender(msg_dict, outcome.problems, dropped)
+        other_queues = team._mailgate_other_queues(mail) if team else team
         if other_queues:
             notes.append(
                 self.env._(
@@ -135,13 +346,8 @@ class HelpdeskTicket(models.Model):
                     queues=", ".join(other_queues.mapped("alias_email")),
                 )
             )
-        self.env["helpdesk.mailgate.log"]._mailgate_record(
-            msg_dict,
-            "created",
-            team=team,
-            ticket=ticket,
-            commands=outcome["done"],
-            note="\n".join(notes + dropped + outcome["problems"]),
+        self._mailgate_log_outcome(
+            msg_dict, "created", ticket, outcome, notes + dropped
         )
         return ticket
 
@@ -156,32 +362,49 @@ class HelpdeskTicket(models.Model):
         no command, no work unit and no reply.
         """
         result = super().message_update(msg_dict, update_vals=update_vals)
+        mail = self._mailgate_mail(msg_dict)
         notes = self._mailgate_subscribe_participants(msg_dict)
         dropped = self._mailgate_drop_oversized_attachments(msg_dict, self.team_id)
-        if self.env.context.get("mailgate_auto_submitted"):
+        commands = self.env["helpdesk.mailgate.command"]
+        if mail.automatic:
             msg_dict["is_internal"] = True
-            msg_dict["body"] = self._mailgate_mask(msg_dict.get("body"))
             notes.append(
                 self.env._(
                     "Automatic mail: posted as an internal note, commands not read."
                 )
             )
-            outcome = {"done": "", "problems": []}
+            outcome = commands._unread_commands(
+                self._mailgate_mask(msg_dict.get("body"))
+            )
         else:
-            sender_email = email_normalize(msg_dict.get("email_from") or "")
-            user = self._mailgate_user_of(sender_email)
+            user = self._mailgate_sender_user(mail)
             answering = self._mailgate_in_sender_language(msg_dict, user)
-            outcome = answering._mailgate_process_mail(msg_dict, user, is_new=False)
-            answering._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
+            outcome = commands._process_commands(
+                answering, msg_dict, mail, user, is_new=False
+            )
+            answering._mailgate_answer_sender(msg_dict, outcome.problems, dropped)
+        msg_dict["body"] = outcome.body
+        self._mailgate_log_outcome(msg_dict, "updated", self, outcome, notes + dropped)
+        return result
+
+    def _mailgate_log_outcome(self, msg_dict, state, ticket, outcome, notes):
+        """Record in the mail log what became of a mail to ``ticket``: what
+        its commands did, and the reasons for anything not done, masked as
+        everything agents read."""
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
-            "updated",
-            team=self.team_id,
-            ticket=self,
-            commands=outcome["done"],
-            note="\n".join(notes + dropped + outcome["problems"]),
+            state,
+            team=ticket.team_id,
+            ticket=ticket,
+            commands=self._mailgate_mask_text("\n".join(outcome.done)),
+            note=self._mailgate_mask_text(
+                "\n".join(
+                    notes
+                    + list(outcome.notes)
+                    + self._mailgate_bounded(outcome.problems)
+                )
+            ),
         )
-        return result
 
     def _mailgate_in_sender_language(self, msg_dict, user):
         """These records in the sender's language, when it is known (its
@@ -201,13 +424,10 @@ class HelpdeskTicket(models.Model):
     def _mailgate_user_of(self, email):
         """The active user whose normalized address is ``email`` (any kind).
 
-        Odoo's gateway runs ``message_new``/``message_update`` as the user it
-        found for the sender, when there is one: that user is taken first.
+        :return: the ``res.users``, empty when there is none
         """
         if not email:
             return self.env["res.users"]
-        if self.env.user.email_normalized == email:
-            return self.env.user
         return (
             self.env["res.users"]
             .sudo()
@@ -215,34 +435,58 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _mailgate_find_or_create_sender(self, team, email, name, author_id):
+    def _mailgate_sender_user(self, mail):
+        """The sender's user in ``message_new``/``message_update``.
+
+        Odoo's gateway has looked the sender up among all active users by the
+        same address, and runs these methods as the user it found: that user,
+        or, when it found none, no user (no second search). Called outside
+        the gateway, the user is searched.
+        """
+        if mail.sender and self.env.user.email_normalized == mail.sender:
+            return self.env.user
+        if self.env.context.get("mailgate_mail") is mail:
+            return self.env["res.users"]
+        return self._mailgate_user_of(mail.sender)
+
+    @api.model
+    def _mailgate_find_or_create_sender(self, team, mail, name, msg_dict):
         """Return ``(user, partner)`` for the sender of a new-ticket mail.
 
         ``user`` is the sender's active user (any kind), else the portal user
         created for it when ``team`` says ``user``, else empty; ``partner`` is
         that user's contact, else the contact Odoo's routing found for the
-        sender (``author_id``), else one created for ``email``.
+        sender (``msg_dict["author_id"]``), else one created for its address.
         """
-        user = self._mailgate_user_of(email)
+        user = self._mailgate_sender_user(mail)
         if user:
             return user, user.partner_id
+        email = mail.sender
         formatted = formataddr((name, email)) if name else email
-        partner = self.env["res.partner"].browse(author_id)
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
         if team.mailgate_unknown_sender == "user":
             user = team._mailgate_create_portal_user(email, name, partner)
             return user, user.partner_id
-        if not partner:
+        if not partner and self.env.context.get("mailgate_mail") is mail:
+            # Odoo's routing found no contact for this address (it looked
+            # with the same rules): create it, as _mail_find_partner_from_emails
+            # would, without searching again.
+            partner = self.env["res.partner"].browse(
+                self.env["res.partner"].name_create(formatted)[0]
+            )
+        elif not partner:
             partner = self._mail_find_partner_from_emails(
                 [formatted], force_create=True
             )[0]
         return user, partner
 
     def _mailgate_subscribe_participants(self, msg_dict):
-        """Subscribe every To and Cc address that is not one of the database's
-        own (queue, alias, catchall, bounce) nor the sender, creating
-        contacts as needed, so they receive the ticket's public notifications
-        (Integria's "Notificaciones por email"). Alias addresses, the queues
-        among them, are left out by ``_mail_find_partner_from_emails``.
+        """Subscribe every To and Cc address of the mail that is not one of
+        the database's own (queue, alias, catchall, bounce) nor the sender,
+        creating contacts as needed, so they receive the ticket's public
+        notifications (Integria's "Notificaciones por email"). Alias
+        addresses, the queues among them, are left out by
+        ``_mail_find_partner_from_emails``.
 
         At most ``MAX_NEW_PARTICIPANTS`` addresses of one mail are taken: a
         mail to thousands of recipients must not create thousands of
@@ -250,20 +494,21 @@ class HelpdeskTicket(models.Model):
 
         :return: list of notes for the mail log (addresses left out)
         """
-        sender = email_normalize(msg_dict.get("email_from") or "")
-        candidates = {}
-        for name, address in getaddresses(
-            [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
-        ):
-            normalized = email_normalize(address)
-            if normalized and normalized != sender:
-                candidates.setdefault(normalized, (name, address))
+        mail = self._mailgate_mail(msg_dict)
+        # The ticket's own queue is left out here, which spares the usual
+        # mail (To: the queue, no Cc) any query.
+        own = {mail.sender, False, self.team_id.alias_id.alias_full_name}
+        candidates = [
+            (name, address, email_normalize(address))
+            for name, address in mail.recipients
+        ]
+        candidates = [candidate for candidate in candidates if candidate[2] not in own]
         if not candidates:
             return []
         excluded = self.env["helpdesk.ticket.team"]._mailgate_domain_addresses()
         participants = [
             formataddr((name, address)) if name else address
-            for normalized, (name, address) in candidates.items()
+            for name, address, normalized in candidates
             if normalized not in excluded
         ]
         notes = []
@@ -309,7 +554,7 @@ class HelpdeskTicket(models.Model):
                 self.env._(
                     "%(name)s (%(size)s MB) was not stored: attachments are limited "
                     "to %(limit)s MB each.",
-                    name=attachment.fname,
+                    name=visible(attachment.fname or ""),
                     size=round(size / MEGABYTE, 1),
                     limit=limit_mb,
                 )
@@ -339,389 +584,91 @@ class HelpdeskTicket(models.Model):
         return bool(user and not user.share and self.with_user(user).has_access("read"))
 
     # ------------------------------------------------------------
-    # Commands
-    # ------------------------------------------------------------
-
-    def _mailgate_process_mail(self, msg_dict, user, is_new):
-        """Apply the mail's command blocks to this ticket and log its work.
-
-        Only the new part of the mail is read: Odoo's quote detection tags the
-        quoted history of HTML mail, :func:`html_text.html_to_text` leaves it
-        out, and :func:`quoting.cut_quoted_history` cuts the textual reply
-        headers and ``>`` lines it does not catch. Each block is all or
-        nothing; a valid one is applied as ``user`` and removed from
-        ``msg_dict["body"]`` (and from the description of a new ticket), which
-        is masked when masking is on. When
-        the team takes commands from authenticated senders only, the blocks of
-        other mail are refused.
-
-        :param dict msg_dict: the parsed mail, whose ``body`` is updated;
-        :param user: the sender's ``res.users`` (empty for no user);
-        :param bool is_new: whether the mail created this ticket (no default
-            work unit then: only follow-ups count);
-        :return: dict with ``done`` (text: what was applied) and ``problems``
-            (list of problem lines, each with its line number)
-        """
-        self.ensure_one()
-        body = msg_dict.get("body") or ""
-        # Commands are read before masking: ASSIGNED_TO may name an address.
-        msg_dict["body"] = self._mailgate_mask(body)
-        hours = None if is_new else self._mailgate_default_time_used()
-        if not command_block.may_hold_commands(body):
-            if hours:
-                self._mailgate_log_work(msg_dict, user, hours)
-            return {"done": self._mailgate_work_text(hours), "problems": []}
-        text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
-        parsed = command_block.parse_commands(text)
-        problems = [
-            (problem.line, problem.describe(self.env._)) for problem in parsed.problems
-        ]
-        done, applied_kinds = [], []
-        incident, workunit = (
-            block if block and block.is_valid else None
-            for block in (parsed.incident, parsed.workunit)
-        )
-        refusal = (incident or workunit) and self._mailgate_authentication_refusal(
-            msg_dict
-        )
-        if refusal:
-            problems += [
-                (
-                    block.start_line,
-                    self.env._(
-                        "[%(kind)s] not applied: %(reason)s",
-                        kind=block.kind,
-                        reason=refusal,
-                    ),
-                )
-                for block in (incident, workunit)
-                if block
-            ]
-            incident = workunit = None
-        if incident:
-            changes, block_problems = self._mailgate_apply_incident(incident, user)
-            problems += block_problems
-            if not block_problems:
-                applied_kinds.append(INCIDENT)
-                done += changes
-        if workunit:
-            block_problems = self._mailgate_check_sender_may(
-                user, workunit, "helpdesk.ticket.workunit"
-            )
-            problems += block_problems
-            if not block_problems:
-                applied_kinds.append(WORKUNIT)
-                hours = command_block.parse_hours(workunit.get("TIME_USED").value)
-        if applied_kinds:
-            msg_dict["body"] = command_block.remove_blocks_from_html(
-                msg_dict["body"], applied_kinds
-            )
-            if is_new:
-                self.sudo().description = msg_dict["body"]
-        if hours:
-            self._mailgate_log_work(msg_dict, user, hours)
-            done.append(self._mailgate_work_text(hours))
-        problems.sort()
-        return {
-            "done": "\n".join(done),
-            "problems": [
-                self.env._("line %(line)s: %(problem)s", line=line, problem=text)
-                for line, text in problems
-            ],
-        }
-
-    def _mailgate_work_text(self, hours):
-        return self.env._("Work unit: %(hours)s h", hours=hours) if hours else ""
-
-    def _mailgate_authentication_refusal(self, msg_dict):
-        """Why commands are refused when the team requires authenticated
-        senders and no trusted server authenticated this mail, else None.
-
-        :return: the reason, or None
-        """
-        team = self.team_id
-        if not team.mailgate_require_authentication:
-            return None
-        domain = (email_normalize(msg_dict.get("email_from") or "") or "").rpartition(
-            "@"
-        )[2]
-        if authentication.sender_authenticated(
-            self.env.context.get("mailgate_auth_results") or (),
-            domain,
-            (team.mailgate_trusted_authserv_ids or "").split(","),
-        ):
-            return None
-        return self.env._(
-            "this queue takes commands only from authenticated senders, and no "
-            "trusted server authenticated your mail (DMARC, or DKIM for "
-            "%(domain)s).",
-            domain=domain or "?",
-        )
-
-    def _mailgate_check_sender_may(self, user, block, model_name):
-        """Problems that keep ``user`` from applying ``block`` at all.
-
-        Changing tickets by mail is for helpdesk users: senders without a
-        user, and portal users, get a problem instead (SPEC section 8)."""
-        if not user:
-            return [
-                (
-                    block.start_line,
-                    self.env._(
-                        "[%(kind)s] not applied: your address has no user in this "
-                        "helpdesk, so it cannot change tickets by mail.",
-                        kind=block.kind,
-                    ),
-                )
-            ]
-        if user.share or not self.env[model_name].with_user(user).has_access("write"):
-            return [
-                (
-                    block.start_line,
-                    self.env._(
-                        "[%(kind)s] not applied: the user %(login)s may not make "
-                        "this change.",
-                        kind=block.kind,
-                        login=user.login,
-                    ),
-                )
-            ]
-        return []
-
-    def _mailgate_apply_incident(self, block, user):
-        """Resolve and apply an ``[INCIDENT]`` block as ``user``.
-
-        :return: ``(changes, problems)``: the human-readable changes made, or
-            the ``(line, text)`` problems that kept any change from being made
-        """
-        problems = self._mailgate_check_sender_may(user, block, "helpdesk.ticket")
-        if problems:
-            return [], problems
-        values, problems = self._mailgate_incident_values(block, user)
-        if problems:
-            return [], problems
-        try:
-            with self.env.cr.savepoint():
-                self.with_user(user).write(values)
-        except (AccessError, UserError, ValidationError) as error:
-            return [], [
-                (
-                    block.start_line,
-                    self.env._(
-                        "[INCIDENT] not applied: %(error)s",
-                        error=getattr(error, "args", [str(error)])[0],
-                    ),
-                )
-            ]
-        changes = [f"{field.key}: {field.value}" for field in block.fields]
-        return changes, []
-
-    def _mailgate_incident_values(self, block, user):
-        """Map an ``[INCIDENT]`` block's fields to ticket values.
-
-        Names are looked up as ``user`` sees them; an unknown or ambiguous
-        name is a problem with a did-you-mean hint.
-
-        :return: ``(values, problems)``
-        """
-        values, problems = {}, []
-        team = self.team_id
-        resolvers = [
-            ("GROUP", self._mailgate_resolve_team),
-            ("ASSIGNED_TO", self._mailgate_resolve_user),
-            ("STATUS", self._mailgate_resolve_stage),
-            ("RESOLUTION", self._mailgate_resolve_resolution),
-        ]
-        priority = block.get("PRIORITY")
-        if priority:
-            values["priority"] = command_block.priority_key(priority.value)
-        for key, resolve in resolvers:
-            field = block.get(key)
-            if not field:
-                continue
-            field_name, record, problem = resolve(field.value, user, team)
-            if problem:
-                problems.append((field.line, problem))
-                continue
-            values[field_name] = record.id
-            if field_name == "team_id":
-                team = record
-        return values, problems
-
-    def _mailgate_pick(self, records, value, names_of, unknown, ambiguous):
-        """Find the one record of ``records`` named ``value``.
-
-        :param names_of: record -> the names it answers to (languages);
-        :param str unknown: the translated problem when none is named so,
-            with a ``%(value)s`` placeholder;
-        :param str ambiguous: the translated problem when several are, with
-            ``%(value)s`` and ``%(count)s`` placeholders;
-        :return: ``(record, problem)``, one of them empty
-        """
-        wanted = value.strip().casefold()
-        found = records.filtered(
-            lambda record: wanted in {name.casefold() for name in names_of(record)}
-        )
-        if len(found) == 1:
-            return found, None
-        if found:
-            return found.browse(), ambiguous % {"value": value, "count": len(found)}
-        hint = command_block.suggest(
-            value, [name for record in records for name in names_of(record)]
-        )
-        problem = unknown % {"value": value}
-        if hint:
-            problem += self.env._(" (did you mean %(hint)s?)", hint=hint)
-        return records.browse(), problem
-
-    def _mailgate_resolve_team(self, value, user, team):
-        teams = self.env["helpdesk.ticket.team"].with_user(user).search([])
-        record, problem = self._mailgate_pick(
-            teams,
-            value,
-            lambda team: {team.name, team.complete_name},
-            self.env._('no group (team) is called "%(value)s"'),
-            self.env._('%(count)s groups (teams) are called "%(value)s"'),
-        )
-        return "team_id", record, problem
-
-    def _mailgate_resolve_user(self, value, user, team):
-        users = self.env["res.users"].sudo().search([("share", "=", False)])
-        record, problem = self._mailgate_pick(
-            users,
-            value,
-            lambda candidate: {candidate.login, candidate.email or ""} - {""},
-            self.env._('no user has the login or address "%(value)s"'),
-            self.env._('%(count)s users have the login or address "%(value)s"'),
-        )
-        if record and team.user_ids and record not in team.user_ids:
-            return (
-                "user_id",
-                record.browse(),
-                self.env._(
-                    "the user %(login)s is not a member of the group %(team)s",
-                    login=record.login,
-                    team=team.name,
-                ),
-            )
-        return "user_id", record, problem
-
-    def _mailgate_resolve_stage(self, value, user, team):
-        stages = team._get_applicable_stages()
-        record, problem = self._mailgate_pick(
-            stages,
-            value,
-            lambda stage: self._mailgate_names(stage, user),
-            self.env._('no status of this group is called "%(value)s"'),
-            self.env._('%(count)s statuses of this group are called "%(value)s"'),
-        )
-        return "stage_id", record, problem
-
-    def _mailgate_resolve_resolution(self, value, user, team):
-        resolutions = self.env["helpdesk.ticket.resolution"].search([])
-        record, problem = self._mailgate_pick(
-            resolutions,
-            value,
-            lambda resolution: self._mailgate_names(resolution, user),
-            self.env._('no resolution is called "%(value)s"'),
-            self.env._('%(count)s resolutions are called "%(value)s"'),
-        )
-        return "resolution_id", record, problem
-
-    @api.model
-    def _mailgate_names(self, record, user):
-        """A record's name in the sender's language and in English."""
-        return {
-            record.with_context(lang=user.lang or "en_US").name,
-            record.with_context(lang="en_US").name,
-        }
-
-    # ------------------------------------------------------------
     # Work units
     # ------------------------------------------------------------
 
-    @api.model
-    def _mailgate_default_time_used(self):
-        """Hours of a follow-up without ``[WORKUNIT]`` (0: no work unit).
+    def _mailgate_log_work(self, msg_dict, user, hours, as_sender):
+        """Create the work unit of a mail on this ticket.
 
-        The setting is installed at 0.25 h, as in Integria; Odoo's settings
-        screen stores 0 by removing the parameter, so an absent one means 0.
+        The same mail never comes here twice: Odoo's gateway drops a
+        Message-ID it already has, and a failed mail's work unit is rolled
+        back with the rest of it.
+
+        :param user: the sender's ``res.users`` (empty for no user);
+        :param float hours: the time to log, more than 0;
+        :param bool as_sender: create it as ``user``, with their rights (the
+            time of a ``[WORKUNIT]`` block), else as the gateway (the default
+            time every follow-up counts, a customer's too);
+        :return: the ``helpdesk.ticket.workunit``
         """
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("helpdesk_mgmt_mailgate.default_time_used")
-        )
-        try:
-            return float(value or 0)
-        except ValueError:
-            _logger.warning("Invalid default time used %r: no work unit", value)
-            return 0.0
-
-    def _mailgate_log_work(self, msg_dict, user, hours):
-        """Create the work unit of a mail. The same mail never comes here
-        twice: Odoo's gateway drops a Message-ID it already has, and a failed
-        mail's work unit is rolled back with the rest of it."""
-        return (
-            self.env["helpdesk.ticket.workunit"]
-            .sudo()
-            .create(
-                {
-                    "ticket_id": self.id,
-                    "message_id": msg_dict.get("message_id"),
-                    "user_id": user.id,
-                    "partner_id": msg_dict.get("author_id") or user.partner_id.id,
-                    "hours": hours,
-                }
-            )
+        self.ensure_one()
+        workunits = self.env["helpdesk.ticket.workunit"]
+        workunits = workunits.with_user(user) if as_sender else workunits.sudo()
+        return workunits.create(
+            {
+                "ticket_id": self.id,
+                "message_id": msg_dict.get("message_id"),
+                "user_id": user.id,
+                "partner_id": msg_dict.get("author_id") or user.partner_id.id,
+                "hours": hours,
+            }
         )
 
     # ------------------------------------------------------------
     # Replies
     # ------------------------------------------------------------
 
-    def _mailgate_answer_sender(self, msg_dict, problems, dropped):
-        """Send the sender one reply, when there is something to say: every
-        problem of its commands, and the attachments that were not stored.
+    @api.model
+    def _mailgate_bounded(self, problems, limit=MAX_LISTED_PROBLEMS):
+        """At most ``limit`` problem lines, and a last line saying how many
+        more there were: a hostile mail with thousands of bad lines must not
+        make a reply or a log record of megabytes."""
+        problems = list(problems)
+        if len(problems) <= limit:
+            return problems
+        return problems[:limit] + [
+            self.env._(
+                "... and %(count)s more problems (only the first %(limit)s are "
+                "listed).",
+                count=len(problems) - limit,
+                limit=limit,
+            )
+        ]
 
-        The reply is an automatic answer (``Auto-Submitted: auto-replied``),
-        threaded on the sender's mail, from and replying to the ticket's
-        queue, and kept in the chatter as an internal note for the agents.
+    def _mailgate_answer_sender(self, msg_dict, problems, dropped):
+        """Send the sender one reply, when there is something to say: the
+        problems of its commands, and the attachments that were not stored.
+
+        The reply is written by the template ``mail_template_mailgate_answer``
+        (editable and translatable by an administrator), in the sender's
+        language (these records' context). It is an automatic answer
+        (``Auto-Submitted: auto-replied``), threaded on the sender's mail,
+        from and replying to the ticket's queue, and kept in the chatter as an
+        internal note for the agents, masked as everything agents read: only
+        the mail to the sender quotes the sender's own words.
         """
         self.ensure_one()
         if not problems and not dropped:
             return
-        parts = []
-        if problems:
-            parts.append(
-                Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
-                % (
-                    self.env._(
-                        "The commands of your mail to ticket %(number)s were not "
-                        "applied:",
-                        number=self.number,
-                    ),
-                    _html_list(problems),
-                    self.env._(
-                        "A block with a problem changes nothing; your text "
-                        "was added to the ticket as a comment. Correct the block "
-                        "and send it again."
-                    ),
-                )
+        template = self.env.ref(ANSWER_TEMPLATE, raise_if_not_found=False)
+        if not template:
+            _logger.warning(
+                "Helpdesk mail gateway: the template %s is missing, no answer sent "
+                "to %s for Message-Id %s",
+                ANSWER_TEMPLATE,
+                msg_dict.get("email_from"),
+                msg_dict.get("message_id"),
             )
-        if dropped:
-            parts.append(
-                Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    self.env._(
-                        "These attachments of your mail to ticket %(number)s were "
-                        "not stored:",
-                        number=self.number,
-                    ),
-                    _html_list(dropped),
-                )
+            return
+        problems = self._mailgate_bounded(problems)
+        body = self._mailgate_render_answer(template, problems, dropped)
+        chatter_body = body
+        if self._mailgate_masking_enabled():
+            chatter_body = self._mailgate_render_answer(
+                template,
+                [masking.mask_emails_in_text(problem) for problem in problems],
+                dropped,
             )
-        body = Markup().join(parts)
         self.env["mail.mail"].sudo().create(
             {
                 "subject": "Re: "
@@ -738,7 +685,7 @@ class HelpdeskTicket(models.Model):
                     }
                 ),
                 # Shown in the chatter as an internal note, for the agents.
-                "body": body,
+                "body": chatter_body,
                 "model": self._name,
                 "res_id": self.id,
                 "message_type": "email_outgoing",
@@ -746,6 +693,14 @@ class HelpdeskTicket(models.Model):
                 "auto_delete": False,
             }
         )
+
+    def _mailgate_render_answer(self, template, problems, dropped):
+        return template._render_field(
+            "body_html",
+            self.ids,
+            add_context={"problems": problems, "dropped": dropped},
+            options={"post_process": True},
+        )[self.id]
 
     def _mailgate_queue_address(self):
         """The ticket's queue as a formatted address, else the company's."""
@@ -760,17 +715,24 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _mailgate_mask(self, body):
-        """``body`` with its email addresses masked when masking is on."""
+        """``body`` (HTML) with its email addresses masked when masking is on."""
         if not body or not self._mailgate_masking_enabled():
             return body
         return Markup(masking.mask_emails_in_html(body))
 
     @api.model
+    def _mailgate_mask_text(self, text):
+        """``text`` (plain) with its email addresses masked when masking is on."""
+        if not text or not self._mailgate_masking_enabled():
+            return text
+        return masking.mask_emails_in_text(text)
+
+    @api.model
     def _mailgate_masking_enabled(self):
         return bool(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("helpdesk_mgmt_mailgate.mask_email_addresses")
+            self.env["ir.config_parameter"]._mailgate_get(
+                "helpdesk_mgmt_mailgate.mask_email_addresses", bool
+            )
         )
 
     # ------------------------------------------------------------
@@ -793,7 +755,3 @@ class HelpdeskTicket(models.Model):
             subject = values.get("subject") or message.subject or self.name
             values["subject"] = reference.add_reference(subject, self.number)
         return values
-
-
-def _html_list(items):
-    return Markup().join(Markup("<li>%s</li>") % item for item in items)

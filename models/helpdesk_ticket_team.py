@@ -1,7 +1,6 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
-from odoo.tools import email_normalize, email_split
 
 from odoo.addons.mail.tools.alias_error import AliasError
 
@@ -90,7 +89,7 @@ class HelpdeskTicketTeam(models.Model):
         error = super()._alias_get_error(message, message_dict, alias)
         if error or self.mailgate_unknown_sender != "reject":
             return error
-        sender_email = email_normalize(message_dict.get("email_from") or "")
+        sender_email = self.env["helpdesk.ticket"]._mailgate_mail(message_dict).sender
         if sender_email and self.env["res.users"].sudo().search_count(
             [("email_normalized", "=", sender_email)], limit=1
         ):
@@ -163,14 +162,10 @@ class HelpdeskTicketTeam(models.Model):
             )
         )
 
-    def _mailgate_other_queues(self, msg_dict):
-        """Other teams whose queue the mail is also addressed to (To or Cc)."""
-        addresses = {
-            email_normalize(address)
-            for address in email_split(
-                ",".join(filter(None, [msg_dict.get("to"), msg_dict.get("cc")]))
-            )
-        }
+    def _mailgate_other_queues(self, mail):
+        """Other teams whose queue ``mail`` (``MailHeaders``) is also
+        addressed to (To or Cc)."""
+        addresses = set(mail.recipient_addresses)
         if len(addresses) < 2:
             return self.browse()
         return (

@@ -4,6 +4,7 @@ from . import test_unit_charset
 from . import test_unit_command_block
 from . import test_unit_display
 from . import test_unit_header_safety
+from . import test_unit_headers
 from . import test_unit_html_text
 from . import test_unit_masking
 from . import test_unit_quoting
@@ -17,3 +18,6 @@ from . import test_hostile_input
 from . import test_concurrency
 from . import test_ui_tours
 from . import test_hostile_headers
+from . import test_query_counts
+from . import test_sender_rights
+from . import test_hostile_commands

@@ -222,7 +222,7 @@ class TestHostileInput(MailgateCase):
         ticket = self.env["helpdesk.ticket"].search(
             [("name", "=", "Latin1 como UTF-8")]
         )
-        self.assertIn("toda la ma", ticket.description)
+        self.assertIn("toda la mañana", ticket.description)
 
     @mute_logger(*GATEWAY_LOGGERS, "odoo.tools.mail")
     def test_stdlib_corpus(self):

@@ -1,0 +1,500 @@
+# Copyright 2026 helpdesk_mgmt_mailgate contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The command blocks of a mail, in three steps with a frozen result each.
+
+1. reading (:meth:`HelpdeskMailgateCommand._read_commands`): the mail's new
+   text, from HTML to text to blocks, with the parser's problems;
+2. vetting (:meth:`HelpdeskMailgateCommand._vet_commands`): authentication,
+   the sender's rights on this ticket (access rights and record rules, as in
+   the interface), and the names of records resolved as the sender sees them;
+3. applying (:meth:`HelpdeskMailgateCommand._apply_commands`): the ticket
+   written as the sender, the work unit logged, the applied blocks removed
+   from the body.
+
+A service model (``AbstractModel``), so the steps read as one story in one
+file and the ticket keeps the gateway surface; the ticket is passed in.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import html_sanitize
+
+from ..tools import authentication, command_block, html_text, quoting
+from ..tools.command_block import INCIDENT, WORKUNIT, CommandBlock, ParsedCommands
+from ..tools.display import visible
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReadCommands:
+    """What the new text of a mail asks (step 1).
+
+    :param parsed: the blocks found, None when the body names no marker
+    :param problems: ``(line, text)`` of the parser's problems, translated
+    """
+
+    parsed: ParsedCommands | None
+    problems: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def valid_blocks(self) -> tuple[CommandBlock | None, CommandBlock | None]:
+        """:return: ``(incident, workunit)``, each None unless valid"""
+        if not self.parsed:
+            return None, None
+        return tuple(
+            block if block and block.is_valid else None
+            for block in (self.parsed.incident, self.parsed.workunit)
+        )
+
+
+@dataclass(frozen=True)
+class VettedCommands:
+    """What may be applied, as the sender (step 2).
+
+    :param incident: the ``[INCIDENT]`` block to apply, else None
+    :param incident_values: its ticket values, as ``(field, value)`` pairs
+    :param workunit: the ``[WORKUNIT]`` block to apply, else None
+    :param hours: the time to log: the block's, else the default time of a
+        follow-up, else None (no work unit)
+    :param problems: ``(line, text)`` of every problem so far
+    :param notes: what was not done and why, for the mail log
+    """
+
+    incident: CommandBlock | None
+    incident_values: tuple[tuple[str, object], ...]
+    workunit: CommandBlock | None
+    hours: float | None
+    problems: tuple[tuple[int, str], ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    """What a mail's commands did (step 3).
+
+    :param body: the HTML body to post: masked when masking is on, the
+        applied blocks removed
+    :param applied: whether a block was applied (and removed from ``body``)
+    :param done: what was changed, one line each
+    :param problems: the problems, ``line N: ...`` each, in the sender's
+        words (unmasked: mask them wherever agents read them)
+    :param notes: what was not done and why, for the mail log
+    """
+
+    body: str
+    applied: bool = False
+    done: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class HelpdeskMailgateCommand(models.AbstractModel):
+    _name = "helpdesk.mailgate.command"
+    _description = "Helpdesk Mail Commands"
+
+    # ------------------------------------------------------------
+    # Commands
+    # ------------------------------------------------------------
+
+    @api.model
+    def _process_commands(self, ticket, msg_dict, mail, user, is_new):
+        """Read, vet and apply the command blocks of a mail to ``ticket``,
+        and log its work.
+
+        :param ticket: the ``helpdesk.ticket``, in the sender's language;
+        :param dict msg_dict: the parsed mail (not changed here);
+        :param mail: its ``MailHeaders``;
+        :param user: the sender's ``res.users`` (empty for no user);
+        :param bool is_new: whether the mail created the ticket (no default
+            work unit then: only follow-ups count);
+        :return: the :class:`CommandOutcome`
+        """
+        ticket.ensure_one()
+        self = self.with_env(ticket.env)  # the sender's language
+        body = msg_dict.get("body") or ""
+        read = self._read_commands(body)
+        vetted = self._vet_commands(ticket, read, mail, user, is_new)
+        # Commands are read before masking: ASSIGNED_TO may name an address.
+        return self._apply_commands(
+            ticket, vetted, msg_dict, user, ticket._mailgate_mask(body)
+        )
+
+    @api.model
+    def _unread_commands(self, body):
+        """The outcome of a mail whose commands are not read (automatic mail)."""
+        return CommandOutcome(body=body)
+
+    @api.model
+    def _read_commands(self, body):
+        """Step 1: the blocks of the new part of an HTML body.
+
+        Only the new part of the mail is read: Odoo's quote detection tags the
+        quoted history of HTML mail, :func:`html_text.html_to_text` leaves it
+        out, and :func:`quoting.cut_quoted_history` cuts the textual reply
+        headers and ``>`` lines it does not catch.
+
+        :return: the :class:`ReadCommands`
+        """
+        if not command_block.may_hold_commands(body):
+            return ReadCommands(parsed=None)
+        text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
+        parsed = command_block.parse_commands(text)
+        return ReadCommands(
+            parsed=parsed,
+            problems=tuple(
+                (problem.line, problem.describe(self.env._))
+                for problem in parsed.problems
+            ),
+        )
+
+    @api.model
+    def _vet_commands(self, ticket, read, mail, user, is_new):
+        """Step 2: what of the valid blocks the sender may apply, as them.
+
+        Each block is all or nothing: a problem in a block keeps all of it
+        from being applied. When the team takes commands from authenticated
+        senders only, the blocks of other mail are refused. A sender who is
+        an internal user that the record rules keep from working on the
+        ticket logs no time on it at all.
+
+        :return: the :class:`VettedCommands`
+        """
+        problems = list(read.problems)
+        notes = []
+        incident, workunit = read.valid_blocks
+        refusal = (incident or workunit) and self._authentication_refusal(ticket, mail)
+        if refusal:
+            problems += [
+                (
+                    block.start_line,
+                    self.env._(
+                        "[%(kind)s] not applied: %(reason)s",
+                        kind=block.kind,
+                        reason=refusal,
+                    ),
+                )
+                for block in (incident, workunit)
+                if block
+            ]
+            incident = workunit = None
+        # One record-rule check for the whole mail, and only when needed.
+        hours = None if is_new else self._default_time_used()
+        may_write = None
+        if user and not user.share and (incident or workunit or hours):
+            may_write = ticket.with_user(user).has_access("write")
+        values = {}
+        if incident:
+            block_problems = self._sender_problems(ticket, user, incident, may_write)
+            if not block_problems:
+                values, block_problems = self._incident_values(ticket, incident, user)
+            problems += block_problems
+            if block_problems:
+                incident = None
+        if workunit:
+            block_problems = self._sender_problems(ticket, user, workunit, may_write)
+            problems += block_problems
+            if block_problems:
+                workunit = None
+            else:
+                hours = command_block.parse_hours(workunit.get("TIME_USED").value)
+        if hours and may_write is False:
+            notes.append(
+                self.env._(
+                    "No work unit: %(login)s may not work on this ticket.",
+                    login=user.login,
+                )
+            )
+            hours = None
+        return VettedCommands(
+            incident=incident,
+            incident_values=tuple(values.items()),
+            workunit=workunit,
+            hours=hours,
+            problems=tuple(problems),
+            notes=tuple(notes),
+        )
+
+    @api.model
+    def _apply_commands(self, ticket, vetted, msg_dict, user, body):
+        """Step 3: write the ticket as the sender, log the work, and remove
+        the applied blocks from ``body`` (the masked HTML to post).
+
+        :return: the :class:`CommandOutcome`
+        """
+        problems = list(vetted.problems)
+        done, applied_kinds = [], []
+        if vetted.incident:
+            error = self._write_as(ticket, user, dict(vetted.incident_values))
+            if error:
+                problems.append((vetted.incident.start_line, error))
+            else:
+                applied_kinds.append(INCIDENT)
+                done += [
+                    f"{field.key}: {visible(field.value)}"
+                    for field in vetted.incident.fields
+                ]
+        hours = vetted.hours
+        if vetted.workunit:
+            applied_kinds.append(WORKUNIT)
+        if hours:
+            ticket._mailgate_log_work(
+                msg_dict, user, hours, as_sender=bool(vetted.workunit)
+            )
+            done.append(self.env._("Work unit: %(hours)s h", hours=hours))
+        if applied_kinds:
+            body = Markup(command_block.remove_blocks_from_html(body, applied_kinds))
+        problems.sort()
+        return CommandOutcome(
+            body=body,
+            applied=bool(applied_kinds),
+            done=tuple(done),
+            problems=tuple(
+                self.env._("line %(line)s: %(problem)s", line=line, problem=text)
+                for line, text in problems
+            ),
+            notes=vetted.notes,
+        )
+
+    # ------------------------------------------------------------
+    # Vetting
+    # ------------------------------------------------------------
+
+    @api.model
+    def _authentication_refusal(self, ticket, mail):
+        """Why commands are refused when the team requires authenticated
+        senders and no trusted server authenticated this mail, else None.
+
+        :return: the reason, or None
+        """
+        team = ticket.team_id
+        if not team.mailgate_require_authentication:
+            return None
+        domain = mail.sender.rpartition("@")[2]
+        if authentication.sender_authenticated(
+            mail.auth_results,
+            domain,
+            (team.mailgate_trusted_authserv_ids or "").split(","),
+        ):
+            return None
+        return self.env._(
+            "this queue takes commands only from authenticated senders, and no "
+            "trusted server authenticated your mail (DMARC, or DKIM for "
+            "%(domain)s).",
+            domain=domain or "?",
+        )
+
+    @api.model
+    def _sender_problems(self, ticket, user, block, may_write):
+        """Problems that keep ``user`` from applying ``block`` to ``ticket``
+        at all: changing tickets by mail is for helpdesk users who may change
+        this ticket in the interface (access rights and record rules) and,
+        for a ``[WORKUNIT]``, create work units (SPEC section 8).
+
+        :param bool may_write: whether ``user`` may write ``ticket``"""
+        if not user:
+            return [
+                (
+                    block.start_line,
+                    self.env._(
+                        "[%(kind)s] not applied: your address has no user in this "
+                        "helpdesk, so it cannot change tickets by mail.",
+                        kind=block.kind,
+                    ),
+                )
+            ]
+        may = bool(may_write)
+        if may and block.kind == WORKUNIT:
+            may = (
+                self.env["helpdesk.ticket.workunit"]
+                .with_user(user)
+                .has_access("create")
+            )
+        if not may:
+            return [(block.start_line, self._refused_text(ticket, user, block.kind))]
+        return []
+
+    @api.model
+    def _refused_text(self, ticket, user, kind):
+        """The sender's words for a change their rights refuse: what was
+        refused, not the internal records (groups, rules) that refused it."""
+        return self.env._(
+            "[%(kind)s] not applied: the user %(login)s may not make this change "
+            "on ticket %(number)s (their access rights in the helpdesk do not "
+            "allow it).",
+            kind=kind,
+            login=user.login,
+            number=ticket.number,
+        )
+
+    @api.model
+    def _write_as(self, ticket, user, values):
+        """Write ``values`` on ``ticket`` as ``user``, in a savepoint.
+
+        :return: None when written, else the problem text for the sender
+        """
+        try:
+            with self.env.cr.savepoint():
+                ticket.with_user(user).write(values)
+        except AccessError:
+            _logger.info(
+                "Helpdesk mail gateway: %s may not write %s on %s",
+                user.login,
+                sorted(values),
+                ticket.number,
+            )
+            return self._refused_text(ticket, user, INCIDENT)
+        except (UserError, ValidationError) as error:
+            return self.env._(
+                "[INCIDENT] not applied: %(error)s",
+                error=getattr(error, "args", [str(error)])[0],
+            )
+        return None
+
+    @api.model
+    def _incident_values(self, ticket, block, user):
+        """Map an ``[INCIDENT]`` block's fields to ticket values.
+
+        Names are looked up as ``user`` sees them; an unknown or ambiguous
+        name is a problem with a did-you-mean hint.
+
+        :return: ``(values, problems)``
+        """
+        values, problems = {}, []
+        team = ticket.team_id
+        resolvers = [
+            ("GROUP", self._resolve_team),
+            ("ASSIGNED_TO", self._resolve_user),
+            ("STATUS", self._resolve_stage),
+            ("RESOLUTION", self._resolve_resolution),
+        ]
+        priority = block.get("PRIORITY")
+        if priority:
+            values["priority"] = command_block.priority_key(priority.value)
+        for key, resolve in resolvers:
+            field = block.get(key)
+            if not field:
+                continue
+            field_name, record, problem = resolve(field.value, user, team)
+            if problem:
+                problems.append((field.line, problem))
+                continue
+            values[field_name] = record.id
+            if field_name == "team_id":
+                team = record
+        return values, problems
+
+    @api.model
+    def _pick(self, records, value, names_of, unknown, ambiguous):
+        """Find the one record of ``records`` named ``value``.
+
+        :param names_of: record -> the names it answers to (languages);
+        :param str unknown: the translated problem when none is named so,
+            with a ``%(value)s`` placeholder;
+        :param str ambiguous: the translated problem when several are, with
+            ``%(value)s`` and ``%(count)s`` placeholders;
+        :return: ``(record, problem)``, one of them empty
+        """
+        wanted = value.strip().casefold()
+        shown = visible(value)
+        found = records.filtered(
+            lambda record: wanted in {name.casefold() for name in names_of(record)}
+        )
+        if len(found) == 1:
+            return found, None
+        if found:
+            return found.browse(), ambiguous % {"value": shown, "count": len(found)}
+        hint = command_block.suggest(
+            value, [name for record in records for name in names_of(record)]
+        )
+        problem = unknown % {"value": shown}
+        if hint:
+            # The parser's own hint sentence: one msgid for every "did you mean".
+            problem += self.env._(command_block.HINT_MESSAGE).format(hint=hint)
+        return records.browse(), problem
+
+    @api.model
+    def _resolve_team(self, value, user, team):
+        teams = self.env["helpdesk.ticket.team"].with_user(user).search([])
+        record, problem = self._pick(
+            teams,
+            value,
+            lambda team: {team.name, team.complete_name},
+            self.env._('no group (team) is called "%(value)s"'),
+            self.env._('%(count)s groups (teams) are called "%(value)s"'),
+        )
+        return "team_id", record, problem
+
+    @api.model
+    def _resolve_user(self, value, user, team):
+        users = self.env["res.users"].sudo().search([("share", "=", False)])
+        record, problem = self._pick(
+            users,
+            value,
+            lambda candidate: {candidate.login, candidate.email or ""} - {""},
+            self.env._('no user has the login or address "%(value)s"'),
+            self.env._('%(count)s users have the login or address "%(value)s"'),
+        )
+        if record and team.user_ids and record not in team.user_ids:
+            return (
+                "user_id",
+                record.browse(),
+                self.env._(
+                    "the user %(login)s is not a member of the group %(team)s",
+                    login=record.login,
+                    team=team.name,
+                ),
+            )
+        return "user_id", record, problem
+
+    @api.model
+    def _resolve_stage(self, value, user, team):
+        stages = team._get_applicable_stages()
+        record, problem = self._pick(
+            stages,
+            value,
+            lambda stage: self._names(stage, user),
+            self.env._('no status of this group is called "%(value)s"'),
+            self.env._('%(count)s statuses of this group are called "%(value)s"'),
+        )
+        return "stage_id", record, problem
+
+    @api.model
+    def _resolve_resolution(self, value, user, team):
+        resolutions = self.env["helpdesk.ticket.resolution"].search([])
+        record, problem = self._pick(
+            resolutions,
+            value,
+            lambda resolution: self._names(resolution, user),
+            self.env._('no resolution is called "%(value)s"'),
+            self.env._('%(count)s resolutions are called "%(value)s"'),
+        )
+        return "resolution_id", record, problem
+
+    @api.model
+    def _names(self, record, user):
+        """A record's name in the sender's language and in English."""
+        return {
+            record.with_context(lang=user.lang or "en_US").name,
+            record.with_context(lang="en_US").name,
+        }
+
+    # ------------------------------------------------------------
+    # Work units
+    # ------------------------------------------------------------
+
+    @api.model
+    def _default_time_used(self):
+        """Hours of a follow-up without ``[WORKUNIT]`` (0: no work unit).
+
+        The setting is installed at 0.25 h, as in Integria; Odoo's settings
+        screen stores 0 by removing the parameter, so an absent one means 0.
+        """
+        return self.env["ir.config_parameter"]._mailgate_get(
+            "helpdesk_mgmt_mailgate.default_time_used", float
+        )
