@@ -9,8 +9,8 @@ where it stood so that ``quoting.cut_quoted_history`` knows a quote was there.
 The HTML is parsed by lxml (libxml2's HTML parser, the one Odoo's own
 ``html_sanitize`` uses, so the body reaches this module already in the shape
 lxml gives it): it closes unclosed tags the way browsers do and never
-recurses, and the walk over the tree is an explicit stack, so hostile nesting
-costs time linear in its size.
+recurses; its events go straight to a parser target, without building a
+tree, so hostile nesting costs time linear in its size.
 """
 
 import re
@@ -80,14 +80,12 @@ _TRANSLATION = {
 }
 # Browsers read a stray </br> as <br>; libxml2 drops it.
 _STRAY_BR = re.compile(r"</br\s*>", re.IGNORECASE)
-_PARSER = etree.HTMLParser(
-    encoding="utf-8",
-    remove_comments=True,
-    remove_pis=True,
-    huge_tree=True,
-    no_network=True,
-    default_doctype=False,
-)
+_PARSER_OPTIONS = {
+    "encoding": "utf-8",
+    "huge_tree": True,
+    "no_network": True,
+    "default_doctype": False,
+}
 
 
 def html_to_text(html: str) -> str:
@@ -114,16 +112,17 @@ def html_to_text(html: str) -> str:
         return ""
     # libxml2 stops at a NUL byte, which is never text anyway.
     source = _STRAY_BR.sub("<br>", html.replace("\0", ""))
-    root = etree.fromstring(source.encode(), _PARSER)
-    if root is None:
+    # A parser target gets libxml2's events (implied end tags included) as
+    # they come: no tree, no element proxies, no recursion.
+    parser = etree.HTMLParser(target=_TextWriter(), **_PARSER_OPTIONS)
+    try:
+        return etree.fromstring(source.encode(), parser)
+    except etree.XMLSyntaxError:  # nothing parsable: no text
         return ""
-    writer = _TextWriter()
-    writer.walk(root)
-    return writer.text()
 
 
 class _TextWriter:
-    """Collect the visible text of a tree, walked without recursion."""
+    """An lxml parser target that collects the visible text of the events."""
 
     def __init__(self):
         self._chunks = []
@@ -133,21 +132,35 @@ class _TextWriter:
         self._pre_depth = 0
         self._placeholder_last = False
 
-    def walk(self, root):
-        """Visit the tree depth first with a stack of child iterators (lxml's
-        ``iterwalk`` costs time in the depth at every step: quadratic on
-        hostile nesting)."""
-        self._start(root)
-        stack = [(root, iter(root))]
-        while stack:
-            element, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                self._end(element)
-            else:
-                self._start(child)
-                stack.append((child, iter(child)))
+    # Parser target events
+
+    def start(self, tag, attrib):
+        quote = QUOTE_ATTRIBUTE in attrib and not (tag == "span" and self._pre_depth)
+        hidden = quote or tag in HIDDEN_TAGS
+        self._pre_depth += tag == "pre"
+        if not self._hidden_depth:
+            if quote:
+                self._placeholder()
+            elif not hidden:
+                self._open_visible(tag)
+        self._hidden.append(hidden)
+        self._hidden_depth += hidden
+
+    def end(self, tag):
+        hidden = self._hidden.pop()
+        if not self._hidden_depth and tag in BLOCK_TAGS:
+            self._break_line()
+        self._hidden_depth -= hidden
+        self._pre_depth -= tag == "pre"
+
+    def data(self, data):
+        if not self._hidden_depth:
+            self._data(data)
+
+    def close(self):
+        return self.text()
+
+    # Rendering
 
     def text(self):
         """Return the collected text, cleaned as html_to_text documents."""
@@ -159,35 +172,6 @@ class _TextWriter:
             if line or (kept and kept[-1]):
                 kept.append(line)
         return "\n".join(kept).rstrip("\n")
-
-    def _start(self, element):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        tag = tag.lower()
-        quote = element.get(QUOTE_ATTRIBUTE) is not None and not (
-            tag == "span" and self._pre_depth
-        )
-        hidden = quote or tag in HIDDEN_TAGS
-        self._pre_depth += tag == "pre"
-        if not self._hidden_depth:
-            if quote:
-                self._placeholder()
-            elif not hidden:
-                self._open_visible(tag)
-                if element.text:
-                    self._data(element.text)
-        self._hidden.append(hidden)
-        self._hidden_depth += hidden
-
-    def _end(self, element):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        tag = tag.lower()
-        hidden = self._hidden.pop()
-        if not self._hidden_depth and tag in BLOCK_TAGS:
-            self._break_line()
-        self._hidden_depth -= hidden
-        self._pre_depth -= tag == "pre"
-        if element.tail and not self._hidden_depth:
-            self._data(element.tail)
 
     def _open_visible(self, tag):
         if tag == "br":

@@ -285,6 +285,7 @@ def cut_quoted_history(text: str) -> str:
     :return: the new text, without trailing blank lines or spaces
     """
     lines = text.splitlines()
+    field_names = _FieldNames(lines)
     kept = []
     number = 0
     while number < len(lines):
@@ -292,10 +293,14 @@ def cut_quoted_history(text: str) -> str:
         if _is_quoted(line):
             number += 1
             continue
+        if _is_plain(line, lines[number + 1] if number + 1 < len(lines) else ""):
+            kept.append(line)
+            number += 1
+            continue
         header_size = _attribution_size(lines, number)
         if header_size and _introduces_quote(lines, number + header_size):
             number += header_size
-        elif header_size or _starts_history(lines, number):
+        elif header_size or _starts_history(lines, number, field_names):
             break
         else:
             kept.append(line)
@@ -305,6 +310,18 @@ def cut_quoted_history(text: str) -> str:
 
 def _is_quoted(line):
     return line.lstrip().startswith(">")
+
+
+def _is_plain(line, following):
+    """A cheap test for most lines: no colon, no leading ``-`` or ``_``, and
+    no colon ending the next line (a wrapped attribution) cannot be part of
+    any header."""
+    return (
+        ":" not in line
+        and "：" not in line
+        and not line.lstrip().startswith(("-", "_"))
+        and not following.rstrip().endswith((":", "："))
+    )
 
 
 def _attribution_size(lines, number):
@@ -351,7 +368,7 @@ def _introduces_quote(lines, number):
     return following is not None and _is_quoted(following)
 
 
-def _starts_history(lines, number):
+def _starts_history(lines, number, field_names):
     line = _header_text(lines[number])
     if not line:
         return False
@@ -360,8 +377,8 @@ def _starts_history(lines, number):
     if _is_rule(line):
         following = _next_non_blank(lines, number + 1) or ""
         return _field_name(following) in _FROM_FIELDS
-    return _field_name(line) in _FROM_FIELDS and _is_header_block(
-        lines[number + 1 : number + 1 + HEADER_BLOCK_SIZE]
+    return field_names[number] in _FROM_FIELDS and _is_header_block(
+        field_names, number + 1
     )
 
 
@@ -379,10 +396,25 @@ def _is_rule(line):
     return len(line) >= 10 and not line.strip("_")
 
 
-def _is_header_block(lines):
-    """Tell whether the lines after a "From:" line hold a date and an address."""
-    names = {_field_name(line) for line in lines}
+def _is_header_block(field_names, number):
+    """Tell whether the lines from ``number`` on hold a date and an address."""
+    names = {field_names[index] for index in range(number, number + HEADER_BLOCK_SIZE)}
     return bool(names & _DATE_FIELDS) and bool(names & _ADDRESS_FIELDS)
+
+
+class _FieldNames(dict):
+    """The header field name of each line, computed once per line (a run of
+    "From:" lines would otherwise match each line against its pattern again
+    for every "From:" line above it)."""
+
+    def __init__(self, lines):
+        super().__init__()
+        self._lines = lines
+
+    def __missing__(self, number):
+        line = self._lines[number] if number < len(self._lines) else ""
+        self[number] = name = _field_name(line)
+        return name
 
 
 def _field_name(line):
