@@ -159,9 +159,9 @@ class MailThread(models.AbstractModel):
                 message.get("Message-Id"),
             )
             return
-        headers = ast.literal_eval(mail_values.get("headers") or "{}")
-        headers["Auto-Submitted"] = "auto-replied"
-        mail_values["headers"] = repr(headers)
+        bounce_headers = ast.literal_eval(mail_values.get("headers") or "{}")
+        bounce_headers["Auto-Submitted"] = "auto-replied"
+        mail_values["headers"] = repr(bounce_headers)
         return super()._routing_create_bounce_email(
             email_from, body_html, message, **mail_values
         )
