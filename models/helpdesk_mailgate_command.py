@@ -25,7 +25,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_sanitize
 
 from ..tools import authentication, command_block, html_text, quoting
-from ..tools.command_block import INCIDENT, WORKUNIT, CommandBlock, ParsedCommands
+from ..tools.command_block import (
+    INCIDENT,
+    MAX_LISTED_PROBLEMS,
+    WORKUNIT,
+    CommandBlock,
+    ParsedCommands,
+)
 from ..tools.display import visible
 
 _logger = logging.getLogger(__name__)
@@ -37,10 +43,16 @@ class ReadCommands:
 
     :param parsed: the blocks found, None when the body names no marker
     :param problems: ``(line, text)`` of the parser's problems, translated
+        (at most ``command_block.MAX_LISTED_PROBLEMS`` a block)
     """
 
     parsed: ParsedCommands | None
     problems: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def unlisted_problems(self) -> int:
+        """:return: how many more problems the parser found than it listed"""
+        return self.parsed.unlisted_problems if self.parsed else 0
 
     @property
     def valid_blocks(self) -> tuple[CommandBlock | None, CommandBlock | None]:
@@ -64,6 +76,7 @@ class VettedCommands:
         follow-up, else None (no work unit)
     :param problems: ``(line, text)`` of every problem so far
     :param notes: what was not done and why, for the mail log
+    :param unlisted_problems: how many more problems the parser found
     """
 
     incident: CommandBlock | None
@@ -72,6 +85,7 @@ class VettedCommands:
     hours: float | None
     problems: tuple[tuple[int, str], ...]
     notes: tuple[str, ...] = ()
+    unlisted_problems: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,8 @@ class CommandOutcome:
     :param applied: whether a block was applied (and removed from ``body``)
     :param done: what was changed, one line each
     :param problems: the problems, ``line N: ...`` each, in the sender's
-        words (unmasked: mask them wherever agents read them)
+        words (unmasked: mask them wherever agents read them), at most
+        ``MAX_LISTED_PROBLEMS`` and a last line saying how many more
     :param notes: what was not done and why, for the mail log
     """
 
@@ -218,6 +233,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
             hours=hours,
             problems=tuple(problems),
             notes=tuple(notes),
+            unlisted_problems=read.unlisted_problems,
         )
 
     @api.model
@@ -254,11 +270,36 @@ class HelpdeskMailgateCommand(models.AbstractModel):
             body=body,
             applied=bool(applied_kinds),
             done=tuple(done),
-            problems=tuple(
-                self.env._("line %(line)s: %(problem)s", line=line, problem=text)
-                for line, text in problems
+            problems=self._bounded(
+                [
+                    self.env._("line %(line)s: %(problem)s", line=line, problem=text)
+                    for line, text in problems
+                ],
+                vetted.unlisted_problems,
             ),
             notes=vetted.notes,
+        )
+
+    @api.model
+    def _bounded(self, problems, unlisted=0):
+        """At most ``MAX_LISTED_PROBLEMS`` problem lines, and a last line
+        saying how many more there were: a hostile mail with thousands of bad
+        lines must not make a reply or a log record of megabytes.
+
+        :param list problems: the problem lines, in line order;
+        :param int unlisted: problems the parser found but did not list;
+        :return: tuple of problem lines
+        """
+        more = max(len(problems) - MAX_LISTED_PROBLEMS, 0) + unlisted
+        if not more:
+            return tuple(problems)
+        return tuple(problems[:MAX_LISTED_PROBLEMS]) + (
+            self.env._(
+                "... and %(count)s more problems (only the first %(limit)s are "
+                "listed).",
+                count=more,
+                limit=MAX_LISTED_PROBLEMS,
+            ),
         )
 
     # ------------------------------------------------------------

@@ -19,7 +19,6 @@ _logger = logging.getLogger(__name__)
 MAX_NEW_PARTICIPANTS = 50  # To/Cc addresses of one mail that become followers
 DEFAULT_MAX_ATTACHMENT_MB = 25.0
 MEGABYTE = 1024 * 1024
-MAX_LISTED_PROBLEMS = 20  # problem lines of one mail in its answer and log
 ANSWER_TEMPLATE = "helpdesk_mgmt_mailgate.mail_template_mailgate_answer"
 
 
@@ -401,7 +400,7 @@ class HelpdeskTicket(models.Model):
                 "\n".join(
                     notes
                     + list(outcome.notes)
-                    + self._mailgate_bounded(outcome.problems)
+                    + list(outcome.problems)
                 )
             ),
         )
@@ -618,23 +617,6 @@ class HelpdeskTicket(models.Model):
     # Replies
     # ------------------------------------------------------------
 
-    @api.model
-    def _mailgate_bounded(self, problems, limit=MAX_LISTED_PROBLEMS):
-        """At most ``limit`` problem lines, and a last line saying how many
-        more there were: a hostile mail with thousands of bad lines must not
-        make a reply or a log record of megabytes."""
-        problems = list(problems)
-        if len(problems) <= limit:
-            return problems
-        return problems[:limit] + [
-            self.env._(
-                "... and %(count)s more problems (only the first %(limit)s are "
-                "listed).",
-                count=len(problems) - limit,
-                limit=limit,
-            )
-        ]
-
     def _mailgate_answer_sender(self, msg_dict, problems, dropped):
         """Send the sender one reply, when there is something to say: the
         problems of its commands, and the attachments that were not stored.
@@ -660,13 +642,12 @@ class HelpdeskTicket(models.Model):
                 msg_dict.get("message_id"),
             )
             return
-        problems = self._mailgate_bounded(problems)
         body = self._mailgate_render_answer(template, problems, dropped)
         chatter_body = body
         if self._mailgate_masking_enabled():
             chatter_body = self._mailgate_render_answer(
                 template,
-                [masking.mask_emails_in_text(problem) for problem in problems],
+                [masking.mask_emails_in_html(problem) for problem in problems],
                 dropped,
             )
         self.env["mail.mail"].sudo().create(
@@ -725,7 +706,7 @@ class HelpdeskTicket(models.Model):
         """``text`` (plain) with its email addresses masked when masking is on."""
         if not text or not self._mailgate_masking_enabled():
             return text
-        return masking.mask_emails_in_text(text)
+        return masking.mask_emails_in_html(text)
 
     @api.model
     def _mailgate_masking_enabled(self):

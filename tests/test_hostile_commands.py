@@ -1,11 +1,8 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import unittest
-
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..tools import command_block
 from .common import MailgateCase
 
 SECRET = "boss@secret.example.org"
@@ -81,10 +78,6 @@ class TestHostileCommands(MailgateCase):
             self.assertNotIn("\u202e", shown)
             self.assertIn("Cerr[U+202E]ado", shown)
 
-    @unittest.skipUnless(
-        hasattr(command_block, "MAX_NUMBER_LENGTH"),
-        "needs the parser that reads overlong numbers as block problems",
-    )
     @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_overlong_numbers_are_block_problems(self):
         """PRIORITY and TIME_USED with thousands of digits are block problems:
