@@ -233,7 +233,11 @@ def _header(message, name):
         return decode_message_header(message, name)
     except Exception:  # broken encodings: keep the raw text, never fail here
         raw = next(
-            (value for key, value in message.raw_items() if key.lower() == name.lower()),
+            (
+                value
+                for key, value in message.raw_items()
+                if key.lower() == name.lower()
+            ),
             "",
         )
         return str(raw).replace("\r", " ").replace("\n", " ")

@@ -397,11 +397,7 @@ class HelpdeskTicket(models.Model):
             ticket=ticket,
             commands=self._mailgate_mask_text("\n".join(outcome.done)),
             note=self._mailgate_mask_text(
-                "\n".join(
-                    notes
-                    + list(outcome.notes)
-                    + list(outcome.problems)
-                )
+                "\n".join(notes + list(outcome.notes) + list(outcome.problems))
             ),
         )
 
