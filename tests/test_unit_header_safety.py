@@ -23,7 +23,7 @@ class TestDefuseHeaders(unittest.TestCase):
     def test_crlf_display_name_no_longer_raises(self):
         message = email.message_from_bytes(HOSTILE, policy=email.policy.SMTP)
         with self.assertRaises(ValueError):
-            message["From"]  # noqa: B018 - the standard library's own failure
+            message.get("From")  # the standard library's own failure
         self.assertEqual(defuse_headers(message), ["From", "Subject"])
         self.assertEqual(message["From"].addresses[0].username, "mallory")
         self.assertEqual(message["From"].addresses[0].display_name, "Evil X: y")
