@@ -126,7 +126,9 @@ class HelpdeskTicket(models.Model):
         notes = ticket._mailgate_subscribe_participants(msg_dict)
         answering = ticket._mailgate_in_sender_language(msg_dict, user)
         outcome = answering._mailgate_process_mail(msg_dict, user, is_new=True)
-        answering._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
+        answering._mailgate_answer_sender(
+            msg_dict, outcome["problems"], dropped, outcome["not_done"]
+        )
         other_queues = team._mailgate_other_queues(msg_dict) if team else team
         if other_queues:
             notes.append(
@@ -141,7 +143,7 @@ class HelpdeskTicket(models.Model):
             team=team,
             ticket=ticket,
             commands=outcome["done"],
-            note="\n".join(notes + dropped + outcome["problems"]),
+            note="\n".join(notes + dropped + outcome["problems"] + outcome["not_done"]),
         )
         return ticket
 
@@ -166,20 +168,22 @@ class HelpdeskTicket(models.Model):
                     "Automatic mail: posted as an internal note, commands not read."
                 )
             )
-            outcome = {"done": "", "problems": []}
+            outcome = {"done": "", "problems": [], "not_done": []}
         else:
             sender_email = email_normalize(msg_dict.get("email_from") or "")
             user = self._mailgate_user_of(sender_email)
             answering = self._mailgate_in_sender_language(msg_dict, user)
             outcome = answering._mailgate_process_mail(msg_dict, user, is_new=False)
-            answering._mailgate_answer_sender(msg_dict, outcome["problems"], dropped)
+            answering._mailgate_answer_sender(
+                msg_dict, outcome["problems"], dropped, outcome["not_done"]
+            )
         self.env["helpdesk.mailgate.log"]._mailgate_record(
             msg_dict,
             "updated",
             team=self.team_id,
             ticket=self,
             commands=outcome["done"],
-            note="\n".join(notes + dropped + outcome["problems"]),
+            note="\n".join(notes + dropped + outcome["problems"] + outcome["not_done"]),
         )
         return result
 
@@ -359,8 +363,10 @@ class HelpdeskTicket(models.Model):
         :param user: the sender's ``res.users`` (empty for no user);
         :param bool is_new: whether the mail created this ticket (no default
             work unit then: only follow-ups count);
-        :return: dict with ``done`` (text: what was applied) and ``problems``
-            (list of problem lines, each with its line number)
+        :return: dict with ``done`` (text: what was applied), ``problems``
+            (list of problem lines, each with its line number) and
+            ``not_done`` (list: what failed although the commands were right:
+            the timesheet line)
         """
         self.ensure_one()
         body = msg_dict.get("body") or ""
@@ -368,9 +374,12 @@ class HelpdeskTicket(models.Model):
         msg_dict["body"] = self._mailgate_mask(body)
         hours = None if is_new else self._mailgate_default_time_used()
         if not command_block.may_hold_commands(body):
-            if hours:
-                self._mailgate_log_work(msg_dict, user, hours)
-            return {"done": self._mailgate_work_text(hours), "problems": []}
+            timesheet = hours and self._mailgate_log_work(msg_dict, user, hours)
+            return {
+                "done": self._mailgate_work_text(hours, timesheet),
+                "problems": [],
+                "not_done": _timesheet_problems(timesheet),
+            }
         text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
         parsed = command_block.parse_commands(text)
         problems = [
@@ -418,9 +427,9 @@ class HelpdeskTicket(models.Model):
             )
             if is_new:
                 self.sudo().description = msg_dict["body"]
+        timesheet = hours and self._mailgate_log_work(msg_dict, user, hours)
         if hours:
-            self._mailgate_log_work(msg_dict, user, hours)
-            done.append(self._mailgate_work_text(hours))
+            done.append(self._mailgate_work_text(hours, timesheet))
         problems.sort()
         return {
             "done": "\n".join(done),
@@ -428,10 +437,15 @@ class HelpdeskTicket(models.Model):
                 self.env._("line %(line)s: %(problem)s", line=line, problem=text)
                 for line, text in problems
             ],
+            "not_done": _timesheet_problems(timesheet),
         }
 
-    def _mailgate_work_text(self, hours):
-        return self.env._("Work unit: %(hours)s h", hours=hours) if hours else ""
+    def _mailgate_work_text(self, hours, timesheet=None):
+        """The mail log's line for the work unit, and its timesheet line."""
+        if not hours:
+            return ""
+        text = self.env._("Work unit: %(hours)s h", hours=hours)
+        return f"{text}\n{timesheet.note}" if timesheet and timesheet.note else text
 
     def _mailgate_authentication_refusal(self, msg_dict):
         """Why commands are refused when the team requires authenticated
@@ -659,10 +673,14 @@ class HelpdeskTicket(models.Model):
             return 0.0
 
     def _mailgate_log_work(self, msg_dict, user, hours):
-        """Create the work unit of a mail. The same mail never comes here
+        """Create the work unit of a mail, and its timesheet line when the
+        helpdesk records timesheets. The same mail never comes here
         twice: Odoo's gateway drops a Message-ID it already has, and a failed
-        mail's work unit is rolled back with the rest of it."""
-        return (
+        mail's work unit is rolled back with the rest of it.
+
+        :return: the ``TimesheetOutcome`` of the work unit's timesheet line
+        """
+        workunit = (
             self.env["helpdesk.ticket.workunit"]
             .sudo()
             .create(
@@ -675,21 +693,25 @@ class HelpdeskTicket(models.Model):
                 }
             )
         )
+        return workunit._mailgate_log_timesheet(
+            user, msg_dict.get("body"), msg_dict.get("date")
+        )
 
     # ------------------------------------------------------------
     # Replies
     # ------------------------------------------------------------
 
-    def _mailgate_answer_sender(self, msg_dict, problems, dropped):
+    def _mailgate_answer_sender(self, msg_dict, problems, dropped, not_done=()):
         """Send the sender one reply, when there is something to say: every
-        problem of its commands, and the attachments that were not stored.
+        problem of its commands, the attachments that were not stored, and
+        what else was not done (``not_done``: the timesheet line).
 
         The reply is an automatic answer (``Auto-Submitted: auto-replied``),
         threaded on the sender's mail, from and replying to the ticket's
         queue, and kept in the chatter as an internal note for the agents.
         """
         self.ensure_one()
-        if not problems and not dropped:
+        if not problems and not dropped and not not_done:
             return
         parts = []
         if problems:
@@ -719,6 +741,18 @@ class HelpdeskTicket(models.Model):
                         number=self.number,
                     ),
                     _html_list(dropped),
+                )
+            )
+        if not_done:
+            parts.append(
+                Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    self.env._(
+                        "Your mail was added to ticket %(number)s, but this was "
+                        "not done:",
+                        number=self.number,
+                    ),
+                    _html_list(not_done),
                 )
             )
         body = Markup().join(parts)
@@ -793,6 +827,10 @@ class HelpdeskTicket(models.Model):
             subject = values.get("subject") or message.subject or self.name
             values["subject"] = reference.add_reference(subject, self.number)
         return values
+
+
+def _timesheet_problems(timesheet):
+    return [timesheet.problem] if timesheet and timesheet.problem else []
 
 
 def _html_list(items):

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The tests, each tier doing its own set-up first.
 #   scripts/test.sh unit   the pure tier: plain pytest, no Odoo, no database
-#   scripts/test.sh odoo   the Odoo tier: Odoo's test runner on a fresh database
+#   scripts/test.sh odoo   the Odoo tier: Odoo's test runner on a fresh database,
+#                          twice: without, then with OCA helpdesk_mgmt_timesheet
+#                          (its tests are tagged mailgate_timesheet)
 #   scripts/test.sh e2e    the end-to-end tier: Dovecot IMAP and an SMTP sink on
 #                          loopback, fetchmail round trips (scripts/test-e2e.sh)
 #   scripts/test.sh        all three
 # Extra arguments after the tier go to pytest (unit) or become Odoo test tags
-# (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`.
+# (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`;
+# a second one names modules to install too, e.g. `scripts/test.sh odoo
+# mailgate_timesheet/helpdesk_mgmt_mailgate helpdesk_mgmt_timesheet`.
 source "$(dirname "$0")/lib.sh"
 
 tier="${1:-all}"
@@ -25,12 +29,13 @@ odoo_tier() {
     bash "$REPO/scripts/postgres.sh"
     ensure_chromium
     local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log" tags="${1:-/$ADDON}"
+    local modules="$ADDON${2:+,$2}"
     # A free port: the browser tours need Odoo's HTTP server, and two runs
     # (a developer's and CI's, say) must not collide.
     local port="${MAILGATE_TEST_HTTP_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-    say "Odoo tier: installing $ADDON in a fresh database $db and running $tags"
+    say "Odoo tier: installing $modules in a fresh database $db and running $tags"
     set +e
-    "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$ADDON" --without-demo=all \
+    "$PY" -m odoo -c "$ODOO_CONF" -d "$db" -i "$modules" --without-demo=all \
         --test-enable --test-tags "$tags" --stop-after-init \
         --log-level=test --http-port="$port" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
@@ -70,10 +75,15 @@ odoo_summary() {
     [ "$total" -gt 0 ] || die "the Odoo tier ran no test."
 }
 
+# odoo_tiers: the Odoo tier without, then with helpdesk_mgmt_timesheet.
+odoo_tiers() {
+    odoo_tier && odoo_tier "mailgate_timesheet/$ADDON" helpdesk_mgmt_timesheet
+}
+
 case "$tier" in
 unit) unit_tier "$@" ;;
-odoo) odoo_tier "$@" ;;
+odoo) if [ $# -gt 0 ]; then odoo_tier "$@"; else odoo_tiers; fi ;;
 e2e) bash "$REPO/scripts/test-e2e.sh" "$@" ;;
-all) unit_tier && odoo_tier && bash "$REPO/scripts/test-e2e.sh" ;;
+all) unit_tier && odoo_tiers && bash "$REPO/scripts/test-e2e.sh" ;;
 *) die "usage: scripts/test.sh [unit|odoo|e2e|all] [args]" ;;
 esac

@@ -13,3 +13,4 @@ from . import test_fetchmail
 from . import test_hostile_input
 from . import test_concurrency
 from . import test_ui_tours
+from . import test_timesheet
