@@ -30,7 +30,7 @@ check() {  # check DB with|without: a follow-up through the gateway
     out="$(CHECK="$2" "$PY" -m odoo shell -c "$ODOO_CONF" -d "$1" --log-level=warn \
         --no-http <"$REPO/scripts/check_timesheet_setup.py" 2>&1)" || true
     grep -q "CHECK OK: $2" <<<"$out" || { echo "$out"; die "$1: the $2-timesheets check failed"; }
-    say "$1: $(grep "CHECK OK" <<<"$out")"
+    say "$1: $(grep -E "CHECK OK|earlier linked" <<<"$out" | paste -sd' ')"
 }
 
 uninstall() {  # uninstall DB MODULE: as from Apps, in a committed transaction

@@ -2,7 +2,8 @@
 # Run by scripts/check-timesheet-setups.sh inside `odoo shell` (``env`` is
 # given): one ticket and one agent's follow-up through the real gateway
 # (message_process), then the check that the follow-up made a timesheet line
-# (CHECK=with) or a work unit only (CHECK=without). Nothing is committed.
+# (CHECK=with) or a work unit only (CHECK=without). Committed, so that the
+# next state (after an upgrade or an uninstall) reads the earlier work units.
 import os
 import uuid
 
@@ -84,5 +85,10 @@ if mode == "with":
 else:
     assert not workunit.timesheet_line_id, "a timesheet line without the module"
     assert log.commands == "Work unit: 1.5 h", log.commands
+    # Work units linked to lines before helpdesk_mgmt_timesheet was uninstalled
+    # still read, their lines with them while the timesheet app stays.
+    earlier = env["helpdesk.ticket.workunit"].search([("timesheet_line_id", "!=", 0)])
+    names = earlier.mapped("timesheet_line_name")
+    print(f"earlier linked work units: {len(earlier)}, shown: {names}")
 print(f"CHECK OK: {mode} timesheets: {log.commands!r}")
-env.cr.rollback()
+env.cr.commit()
