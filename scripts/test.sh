@@ -28,7 +28,8 @@ odoo_tier() {
     bash "$REPO/scripts/setup.sh"
     bash "$REPO/scripts/postgres.sh"
     ensure_chromium
-    local db="mailgate_test_$$" log="$RUN/odoo-tests-$$.log" tags="${1:-/$ADDON}"
+    # A pass with extra modules gets a database and a log of its own.
+    local db="mailgate_test_$$${2:+_2}" log="$RUN/odoo-tests-$$${2:+-2}.log" tags="${1:-/$ADDON}"
     local modules="$ADDON${2:+,$2}"
     # A free port: the browser tours need Odoo's HTTP server, and two runs
     # (a developer's and CI's, say) must not collide.
