@@ -185,6 +185,32 @@ class TestTimesheets(MailgateCase):
         self.assertEqual(ticket.workunit_ids.timesheet_line_id, line.id)
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_new_ticket_workunit_block(self):
+        """An agent's new-ticket mail with a [WORKUNIT] block logs its time
+        in the timesheet of the team's project too."""
+        ticket = self.send_to_queue(
+            "Alta de buzón con horas",
+            email_from=self.agent.email_formatted,
+            body="Creado el buzón de ventas.\n\n[WORKUNIT]\nTIME_USED: 2\n[WORKUNIT]",
+        )
+        line = self._lines(ticket)
+        self.assertEqual(ticket.workunit_ids.hours, 2)
+        self.assertEqual(line.unit_amount, 2)
+        self.assertEqual(line.project_id, self.project_support)
+        self.assertEqual(line.name, "Creado el buzón de ventas.")
+        self.assertEqual(ticket.workunit_ids.timesheet_line_id, line.id)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_same_mail_twice_one_line(self):
+        """The same mail (same Message-ID) arriving twice makes one line."""
+        ticket = self.open_ticket("Correo repetido con horas")
+        msg_id = self.new_message_id()
+        self.reply(ticket, "Revisado.", msg_id=msg_id)
+        self.reply(ticket, "Revisado.", msg_id=msg_id)
+        self.assertEqual(len(ticket.workunit_ids), 1)
+        self.assertEqual(len(self._lines(ticket)), 1)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_totals_count_mail_and_hand_lines(self):
         """time_used counts every work unit (the customer's too); the
         ticket's timesheet total counts exactly the lines made from mail plus
