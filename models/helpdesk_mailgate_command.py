@@ -100,6 +100,8 @@ class CommandOutcome:
         words (unmasked: mask them wherever agents read them), at most
         ``MAX_LISTED_PROBLEMS`` and a last line saying how many more
     :param notes: what was not done and why, for the mail log
+    :param not_done: what failed although the commands were right (the
+        timesheet line of the work unit), for the sender and the mail log
     """
 
     body: str
@@ -107,6 +109,7 @@ class CommandOutcome:
     done: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    not_done: tuple[str, ...] = ()
 
 
 class HelpdeskMailgateCommand(models.AbstractModel):
@@ -258,13 +261,16 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         hours = vetted.hours
         if vetted.workunit:
             applied_kinds.append(WORKUNIT)
-        if hours:
-            ticket._mailgate_log_work(
-                msg_dict, user, hours, as_sender=bool(vetted.workunit)
-            )
-            done.append(self.env._("Work unit: %(hours)s h", hours=hours))
         if applied_kinds:
             body = Markup(command_block.remove_blocks_from_html(body, applied_kinds))
+        not_done = ()
+        if hours:
+            timesheet = ticket._mailgate_log_work(
+                msg_dict, user, hours, as_sender=bool(vetted.workunit), comment=body
+            )
+            done.append(self.env._("Work unit: %(hours)s h", hours=hours))
+            done += [timesheet.note] if timesheet.note else []
+            not_done = (timesheet.problem,) if timesheet.problem else ()
         problems.sort()
         return CommandOutcome(
             body=body,
@@ -278,6 +284,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
                 vetted.unlisted_problems,
             ),
             notes=vetted.notes,
+            not_done=not_done,
         )
 
     @api.model

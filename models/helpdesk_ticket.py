@@ -336,7 +336,9 @@ class HelpdeskTicket(models.Model):
         msg_dict["body"] = outcome.body
         if outcome.applied:
             ticket.sudo().description = outcome.body
-        answering._mailgate_answer_sender(msg_dict, outcome.problems, dropped)
+        answering._mailgate_answer_sender(
+            msg_dict, outcome.problems, dropped, outcome.not_done
+        )
         other_queues = team._mailgate_other_queues(mail) if team else team
         if other_queues:
             notes.append(
@@ -381,7 +383,9 @@ class HelpdeskTicket(models.Model):
             outcome = commands._process_commands(
                 answering, msg_dict, mail, user, is_new=False
             )
-            answering._mailgate_answer_sender(msg_dict, outcome.problems, dropped)
+            answering._mailgate_answer_sender(
+            msg_dict, outcome.problems, dropped, outcome.not_done
+        )
         msg_dict["body"] = outcome.body
         self._mailgate_log_outcome(msg_dict, "updated", self, outcome, notes + dropped)
         return result
@@ -397,7 +401,12 @@ class HelpdeskTicket(models.Model):
             ticket=ticket,
             commands=self._mailgate_mask_text("\n".join(outcome.done)),
             note=self._mailgate_mask_text(
-                "\n".join(notes + list(outcome.notes) + list(outcome.problems))
+                "\n".join(
+                    notes
+                    + list(outcome.notes)
+                    + list(outcome.problems)
+                    + list(outcome.not_done)
+                )
             ),
         )
 
@@ -582,7 +591,7 @@ class HelpdeskTicket(models.Model):
     # Work units
     # ------------------------------------------------------------
 
-    def _mailgate_log_work(self, msg_dict, user, hours, as_sender):
+    def _mailgate_log_work(self, msg_dict, user, hours, as_sender, comment):
         """Create the work unit of a mail on this ticket.
 
         The same mail never comes here twice: Odoo's gateway drops a
@@ -594,12 +603,16 @@ class HelpdeskTicket(models.Model):
         :param bool as_sender: create it as ``user``, with their rights (the
             time of a ``[WORKUNIT]`` block), else as the gateway (the default
             time every follow-up counts, a customer's too);
-        :return: the ``helpdesk.ticket.workunit``
+        :param str comment: the comment as posted (blocks removed, masked
+            when masking is on): its first line describes the timesheet line;
+        :return: the ``TimesheetOutcome`` of the work unit's timesheet line
+            (made when the helpdesk records timesheets, see
+            ``helpdesk.ticket.workunit._mailgate_log_timesheet``)
         """
         self.ensure_one()
         workunits = self.env["helpdesk.ticket.workunit"]
         workunits = workunits.with_user(user) if as_sender else workunits.sudo()
-        return workunits.create(
+        workunit = workunits.create(
             {
                 "ticket_id": self.id,
                 "message_id": msg_dict.get("message_id"),
@@ -608,14 +621,17 @@ class HelpdeskTicket(models.Model):
                 "hours": hours,
             }
         )
+        return workunit._mailgate_log_timesheet(user, comment, msg_dict.get("date"))
 
     # ------------------------------------------------------------
     # Replies
     # ------------------------------------------------------------
 
-    def _mailgate_answer_sender(self, msg_dict, problems, dropped):
+    def _mailgate_answer_sender(self, msg_dict, problems, dropped, not_done=()):
         """Send the sender one reply, when there is something to say: the
-        problems of its commands, and the attachments that were not stored.
+        problems of its commands, the attachments that were not stored, and
+        what else was not done although the commands were right
+        (``not_done``: the timesheet line).
 
         The reply is written by the template ``mail_template_mailgate_answer``
         (editable and translatable by an administrator), in the sender's
@@ -626,7 +642,7 @@ class HelpdeskTicket(models.Model):
         the mail to the sender quotes the sender's own words.
         """
         self.ensure_one()
-        if not problems and not dropped:
+        if not problems and not dropped and not not_done:
             return
         template = self.env.ref(ANSWER_TEMPLATE, raise_if_not_found=False)
         if not template:
@@ -638,13 +654,14 @@ class HelpdeskTicket(models.Model):
                 msg_dict.get("message_id"),
             )
             return
-        body = self._mailgate_render_answer(template, problems, dropped)
+        body = self._mailgate_render_answer(template, problems, dropped, not_done)
         chatter_body = body
         if self._mailgate_masking_enabled():
             chatter_body = self._mailgate_render_answer(
                 template,
                 [masking.mask_emails_in_html(problem) for problem in problems],
                 dropped,
+                not_done,
             )
         self.env["mail.mail"].sudo().create(
             {
@@ -671,11 +688,15 @@ class HelpdeskTicket(models.Model):
             }
         )
 
-    def _mailgate_render_answer(self, template, problems, dropped):
+    def _mailgate_render_answer(self, template, problems, dropped, not_done):
         return template._render_field(
             "body_html",
             self.ids,
-            add_context={"problems": problems, "dropped": dropped},
+            add_context={
+                "problems": problems,
+                "dropped": dropped,
+                "not_done": not_done,
+            },
             options={"post_process": True},
         )[self.id]
 

@@ -2,13 +2,17 @@
 # The tests, each tier doing its own set-up first.
 #   scripts/test.sh unit         the pure tier: plain pytest, no Odoo, no database
 #                                (needs Python and pytest from PyPI, nothing else)
-#   scripts/test.sh odoo         the Odoo tier: Odoo's test runner on a fresh database
+#   scripts/test.sh odoo         the Odoo tier: Odoo's test runner on a fresh database,
+#                                twice: without, then with OCA helpdesk_mgmt_timesheet
+#                                (whose tests are tagged mailgate_timesheet)
 #   scripts/test.sh pytest-odoo  the Odoo tier again, run by pytest-odoo instead
 #   scripts/test.sh e2e          the end-to-end tier: Dovecot IMAP and an SMTP sink on
 #                                loopback, fetchmail round trips (scripts/test-e2e.sh)
 #   scripts/test.sh              unit, odoo and e2e
 # Extra arguments after the tier go to pytest (unit, pytest-odoo, e2e) or become
-# Odoo test tags (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`.
+# Odoo test tags (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`
+# (one pass, this addon alone); MAILGATE_EXTRA_MODULES=helpdesk_mgmt_timesheet
+# installs more modules for such a narrow run.
 source "$(dirname "$0")/lib.sh"
 
 tier="${1:-all}"
@@ -17,9 +21,8 @@ tier="${1:-all}"
 unit_tier() {
     say "pure tier (pytest, no Odoo)"
     bash "$REPO/scripts/setup.sh" unit
-    # -p no:odoo: pytest-odoo, when installed, would import Odoo.
     cd "$REPO"
-    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin -p no:odoo \
+    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin \
         -p no:cacheprovider -q "$@" tests/test_unit_*.py
 }
 
@@ -62,8 +65,8 @@ pytest_odoo_tier() {
         || { drop_db "$db"; die "$ADDON did not install in $db: see $log."; }
     cd "$ADDONS_LINK_DIR/$ADDON"
     set +e
-    "$VENV/bin/pytest" --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
-        -p no:cacheprovider -q "$@" tests
+    "$VENV/bin/pytest" -p pytest_odoo --odoo-config="$ODOO_CONF" --odoo-database="$db" \
+        --odoo-http -p no:cacheprovider -q "$@" tests
     local rc=$?
     set -e
     drop_db "$db"
@@ -116,11 +119,17 @@ odoo_summary() {
     [ "$total" -gt 0 ] || die "the Odoo tier ran no test."
 }
 
+# odoo_tiers: the Odoo tier without, then with helpdesk_mgmt_timesheet (an
+# optional integration: the first pass proves nothing of it is required).
+odoo_tiers() {
+    odoo_tier "$ADDON" && odoo_tier "$ADDON,helpdesk_mgmt_timesheet" "mailgate_timesheet/$ADDON"
+}
+
 case "$tier" in
 unit) unit_tier "$@" ;;
-odoo) odoo_tier "$ADDON" "$@" ;;
+odoo) if [ $# -gt 0 ]; then odoo_tier "$ADDON${MAILGATE_EXTRA_MODULES:+,$MAILGATE_EXTRA_MODULES}" "$@"; else odoo_tiers; fi ;;
 pytest-odoo) pytest_odoo_tier "$@" ;;
 e2e) bash "$REPO/scripts/test-e2e.sh" "$@" ;;
-all) (unit_tier) && odoo_tier "$ADDON" && bash "$REPO/scripts/test-e2e.sh" ;;
+all) (unit_tier) && odoo_tiers && bash "$REPO/scripts/test-e2e.sh" ;;
 *) die "usage: scripts/test.sh [unit|odoo|pytest-odoo|e2e|all] [args]" ;;
 esac

@@ -21,3 +21,4 @@ from . import test_hostile_headers
 from . import test_query_counts
 from . import test_sender_rights
 from . import test_hostile_commands
+from . import test_timesheet
