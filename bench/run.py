@@ -19,6 +19,7 @@ The same entry point is also the worker that runs inside each database
 import argparse
 import datetime
 import importlib
+import json
 import os
 import platform
 import subprocess
@@ -209,6 +210,10 @@ def orchestrate(args):
             for database in names.values():
                 databases.drop_database(args.config, database)
     durations["total"] = time.perf_counter() - started
+    # The raw figures first: a report that cannot be rendered loses nothing.
+    raw = REPO / ".run" / "bench-raw.json"
+    raw.write_text(json.dumps({"results": results, "durations": durations}))
+    say(f"raw figures in {raw}")
     text = report.render(results, args, durations)
     print(text)
     Path(args.output).write_text(text)
