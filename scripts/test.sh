@@ -17,9 +17,8 @@ tier="${1:-all}"
 unit_tier() {
     say "pure tier (pytest, no Odoo)"
     bash "$REPO/scripts/setup.sh" unit
-    # -p no:odoo: pytest-odoo, when installed, would import Odoo.
     cd "$REPO"
-    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin -p no:odoo \
+    PYTHONPATH="$REPO/tests" "$VENV/bin/pytest" -p pytest_pure_plugin \
         -p no:cacheprovider -q "$@" tests/test_unit_*.py
 }
 
@@ -62,8 +61,8 @@ pytest_odoo_tier() {
         || { drop_db "$db"; die "$ADDON did not install in $db: see $log."; }
     cd "$ADDONS_LINK_DIR/$ADDON"
     set +e
-    "$VENV/bin/pytest" --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
-        -p no:cacheprovider -q "$@" tests
+    "$VENV/bin/pytest" -p pytest_odoo --odoo-config="$ODOO_CONF" --odoo-database="$db" \
+        --odoo-http -p no:cacheprovider -q "$@" tests
     local rc=$?
     set -e
     drop_db "$db"
