@@ -243,7 +243,9 @@ def orchestrate(args):
     durations["total"] = time.perf_counter() - started
     # The raw figures first: a report that cannot be rendered loses nothing.
     raw = REPO / ".run" / "bench-raw.json"
-    raw.write_text(json.dumps({"results": results, "durations": durations}))
+    raw.write_text(
+        json.dumps({"results": results, "durations": durations}, default=vars)
+    )
     say(f"raw figures in {raw}")
     text = report.render(results, args, durations)
     print(text)
