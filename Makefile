@@ -33,10 +33,10 @@ lint:  ## ruff, pylint-odoo and the other pre-commit hooks (Python and PyPI only
 	bash scripts/setup.sh lint
 	"$(VENV_DIR)/bin/pre-commit" run --all-files --show-diff-on-failure
 
-bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000)
+bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000), ROUNDS=N (4)
 	bash scripts/setup.sh
 	bash scripts/postgres.sh
-	"$(VENV_DIR)/bin/python" -m bench --mails $(or $(MAILS),1000) $(BENCH_ARGS)
+	"$(VENV_DIR)/bin/python" -m bench --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)
 
 clean:  ## stop the local PostgreSQL and remove .venv and .run
 	-bash scripts/postgres.sh stop

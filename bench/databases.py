@@ -166,11 +166,12 @@ def versions(env):
     import odoo.release
 
     env.cr.execute("SHOW server_version")
+    postgresql = env.cr.fetchone()[0]
     modules = env["ir.module.module"].search(
         [("name", "in", [BASE, ADDON]), ("state", "=", "installed")]
     )
     return {
-        "postgresql": env.cr.fetchone()[0],
+        "postgresql": postgresql,
         "modules": {m.name: m.latest_version for m in modules},
         "odoo": odoo.release.version,
     }

@@ -271,7 +271,9 @@ def render(results, args, durations):
     add(f"- Date: {results['date']}")
     add(
         f"- Run time: {durations['total']:.0f} s ("
-        + ", ".join(f"{k} {v:.0f} s" for k, v in durations.items() if k != "total")
+        + ", ".join(
+            f"{k} {v:.0f} s" for k, v in durations.items() if k != "total" and v >= 0.5
+        )
         + f"); command: `{results['command']}`"
     )
     add("")

@@ -19,6 +19,12 @@ ADDONS_LINK_DIR="$RUN/addons"
 LOCAL_PGPORT="${MAILGATE_PGPORT:-54329}"
 LOCAL_PGDATA="$RUN/pgdata"
 
+# pytest loads no plugin by itself in the project's runs: pytest-odoo (for
+# `scripts/test.sh pytest-odoo`, which names it with -p pytest_odoo) would
+# otherwise start an Odoo registry in every pytest run of this venv, the pure
+# and end-to-end tiers included ("Missing database name").
+export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
+
 die() {
     printf '\n%s: %s\n' "$(basename "$0")" "$*" >&2
     exit 1

@@ -27,10 +27,14 @@ private_pgdata() {
     echo "$dir"
 }
 
-# as_cluster_owner CMD...: PostgreSQL refuses to run as root.
+# as_cluster_owner CMD...: PostgreSQL refuses to run as root. runuser lives
+# in /usr/sbin, which a PATH such as /usr/local/bin:/usr/bin:/bin leaves out.
 as_cluster_owner() {
     if [ "$(id -u)" = 0 ]; then
-        (cd / && runuser -u postgres -- "$@")
+        local runuser
+        runuser="$(PATH="$PATH:/usr/sbin:/sbin" command -v runuser)" \
+            || die "running as root needs runuser (Debian's util-linux) to start PostgreSQL as the postgres user."
+        (cd / && "$runuser" -u postgres -- "$@")
     else
         "$@"
     fi
