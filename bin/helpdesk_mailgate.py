@@ -86,6 +86,12 @@ SETUP_FAULTS = (
 )
 
 
+def _say(message):
+    """Tell the MTA (its log, and any notice to the sender) what happened."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
 class Defer(Exception):
     """Odoo did not take the mail now: the MTA must keep it (75)."""
 
@@ -218,13 +224,16 @@ class _Parser(argparse.ArgumentParser):
         # A usage error is a set-up mistake: argparse's status 2 would make
         # the MTA bounce the mail.
         self.print_usage(sys.stderr)
-        print(f"{PROG}: {message} (mail deferred)", file=sys.stderr)
+        _say(f"{PROG}: {message} (mail deferred)")
         sys.exit(EX_TEMPFAIL)
 
 
 def parse_args(argv):
     parser = _Parser(
         prog=PROG,
+        # No abbreviations: "--api-key SECRET" must not pass for
+        # --api-key-file (the key would show in ps).
+        allow_abbrev=False,
         description="Read one mail on standard input and hand it to Odoo's "
         "mail gateway (message_process). Exit 0 when Odoo processed or "
         "logged it, 75 (EX_TEMPFAIL) when it did not take it now.",
@@ -300,21 +309,18 @@ def main(argv=None, stdin=None, environ=None):
             timeout=args.timeout,
         )
     except Defer as error:
-        print(f"{PROG}: {error} (mail deferred, to be retried)", file=sys.stderr)
+        _say(f"{PROG}: {error} (mail deferred, to be retried)")
         return EX_TEMPFAIL
     except Rejected as error:
         if args.bounce_rejected:
-            print(f"{PROG}: {error}", file=sys.stderr)
+            _say(f"{PROG}: {error}")
             return EX_DATAERR
-        print(f"{PROG}: {error} (mail deferred)", file=sys.stderr)
+        _say(f"{PROG}: {error} (mail deferred)")
         return EX_TEMPFAIL
     except Exception as error:  # whatever happens here, the MTA keeps the mail
-        print(
-            f"{PROG}: unexpected {type(error).__name__}: {error} (mail deferred)",
-            file=sys.stderr,
-        )
+        _say(f"{PROG}: unexpected {type(error).__name__}: {error} (mail deferred)")
         return EX_TEMPFAIL
-    print(f"{PROG}: processed by Odoo ({result or 'logged'})", file=sys.stderr)
+    _say(f"{PROG}: processed by Odoo ({result or 'logged'})")
     return EX_OK
 
 
