@@ -7,5 +7,6 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket_workunit
 from . import ir_config_parameter
 from . import mail_alias
+from . import mail_mail
 from . import mail_thread
 from . import res_config_settings

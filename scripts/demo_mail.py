@@ -20,15 +20,15 @@ import sys
 import threading
 from pathlib import Path
 
+# The mail servers the end-to-end tier uses too (scripts/mail_servers.py,
+# beside this file: Python puts a script's own folder on sys.path).
+import mail_servers
 from aiosmtpd.controller import Controller
 
 import odoo
 from odoo.tools import config
 
 REPO = Path(__file__).resolve().parent.parent
-# The servers of the end-to-end tier serve the demo as they are.
-sys.path.insert(0, str(REPO / "tests" / "e2e"))
-import e2e_servers  # noqa: E402
 
 QUEUE_DOMAIN = "helpdesk.example.com"
 WORK_DIR = REPO / ".run" / "demo-mail"
@@ -103,12 +103,12 @@ def configure_odoo(conf, database, smtp_port, dovecot):
 
 def main(conf, database, smtp_port, imap_port):
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
-    binary = e2e_servers.find_dovecot()
+    binary = mail_servers.find_dovecot()
     if not binary:
         sys.exit(
             "demo_mail.py: Dovecot is not installed (apt-get install dovecot-imapd)"
         )
-    dovecot = e2e_servers.Dovecot(binary, WORK_DIR / "dovecot")
+    dovecot = mail_servers.Dovecot(binary, WORK_DIR / "dovecot")
     dovecot.port = int(imap_port)
     dovecot.start()
     outbox = WORK_DIR / "outbox"

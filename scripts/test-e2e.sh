@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # The end-to-end tier: real servers on loopback, a fresh Odoo database.
 #
-# A private Dovecot IMAP server and an SMTP sink (aiosmtpd) are started by the
-# tests in .run/e2e/; a customer's mail is delivered to the mailbox by IMAP
-# APPEND, fetched by Odoo's fetchmail server, answered, and the reply comes
-# back the same way. Servers and database are gone at the end.
+# A private Dovecot IMAP server, an SMTP sink (aiosmtpd), Odoo serving the test
+# database over HTTP and, as root, a private Postfix are started by the tests
+# (scripts/mail_servers.py, in .run/e2e/ or a private folder under TMPDIR that
+# the servers' unprivileged users can reach); a customer's mail is delivered to
+# the mailbox by IMAP APPEND, fetched by Odoo's fetchmail server, answered, and
+# the reply comes back the same way; mail comes in through Postfix and the MTA
+# gateway program (bin/helpdesk_mailgate.py); crashes and outages (Odoo killed,
+# PostgreSQL restarted, the IMAP connection cut, the SMTP server down) end with
+# every mail exactly once (the matrix is printed). Servers and database are gone
+# at the end.
 #   scripts/test-e2e.sh [PYTEST ARGS]
 #   MAILGATE_E2E_REQUIRED=1  fail (instead of skipping) when Dovecot cannot be had
+#                            (or, as root, Postfix)
 #   MAILGATE_NO_APT=1        never install Debian packages
 #   MAILGATE_DOVECOT=PATH    the Dovecot binary (default: PATH, /usr/sbin/dovecot)
 #   KEEP_DB=1                keep the database mailgate_e2e_<pid>
-# The closing line is pytest's summary.
+# Runs as root or as any other user (Postfix needs root: without it its test is
+# skipped and says so). The closing line is pytest's summary.
 source "$(dirname "$0")/lib.sh"
 
 bash "$REPO/scripts/setup.sh"
@@ -37,6 +45,25 @@ if [ -z "$dovecot" ]; then
     else
         skip_reason="Dovecot is not installed and cannot be installed here (needs root, apt-get and no MAILGATE_NO_APT=1): install Debian's dovecot-imapd to run the end-to-end tier."
     fi
+fi
+
+# Postfix (the MTA gateway's test) runs only as root; Debian's package.
+if [ "$(id -u)" = 0 ] && [ ! -x /usr/lib/postfix/sbin/master ]; then
+    if can_install_debian_packages; then
+        (apt_install postfix) || say "Postfix could not be installed (apt-get install postfix failed): its test will be skipped."
+    else
+        say "Postfix is not installed (apt-get install postfix): its test will be skipped."
+    fi
+elif [ "$(id -u)" != 0 ]; then
+    say "not root: the Postfix test will be skipped (Postfix's master runs only as root)"
+fi
+
+# The local PostgreSQL cluster, for the test that restarts it.
+if [ -z "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]; then
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/pg_ctl" ] && export MAILGATE_E2E_PG_CTL="$dir/pg_ctl"
+    done
+    export MAILGATE_E2E_PGDATA="$(readlink -f "$LOCAL_PGDATA")"
 fi
 
 if [ -n "$skip_reason" ]; then

@@ -7,43 +7,66 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.models.fetchmail import FetchmailServer
 
-from ..models.helpdesk_ticket import HelpdeskTicket
 from . import data
 from .common import MailgateCase
 from .test_no_mail_lost import GATEWAY_LOGGERS
 
-FAILING_SUBJECT = "Este correo falla al procesarse"
+FETCH_LOGGERS = (*GATEWAY_LOGGERS, "odoo.addons.mail.models.fetchmail")
 
 
 class FakeImapMailbox:
-    """An IMAP server's mailbox as Odoo's fetch loop and ours use it: numbered
-    messages with flags; searches by UNSEEN / UNFLAGGED."""
+    """An IMAP server's mailbox as the fetch loop uses it, by UID: messages
+    with flags, ``UID SEARCH UNSEEN``, ``UID FETCH`` (``BODY.PEEK[]`` leaves
+    the flags alone), ``UID STORE +FLAGS.SILENT``, ``PERMANENTFLAGS``.
 
-    def __init__(self, messages):
-        self.messages = [{"raw": raw, "flags": set()} for raw in messages]
+    ``commits`` records, at each commit of the database, the flags of the
+    mail last fetched: the fetch loop must commit before it marks a mail."""
+
+    def __init__(self, messages, keywords=True, flags=()):
+        self.messages = [
+            {"uid": str(uid).encode(), "raw": raw, "flags": set(flags)}
+            for uid, raw in enumerate(messages, 101)
+        ]
+        self.keywords = keywords
+        self.last_fetched = None
+        self.commits = []
+
+    def _by_uid(self, uid):
+        return next(m for m in self.messages if m["uid"] == uid)
 
     def select(self, *args):
         return "OK", [str(len(self.messages)).encode()]
 
-    def search(self, charset, criteria):
-        wanted = [
-            str(number).encode()
-            for number, message in enumerate(self.messages, 1)
-            if not ("UNSEEN" in criteria and "\\Seen" in message["flags"])
-            and not ("UNFLAGGED" in criteria and "\\Flagged" in message["flags"])
-        ]
-        return "OK", [b" ".join(wanted)]
+    def response(self, code):
+        flags = b"(\\Answered \\Flagged \\Deleted \\Seen \\Draft"
+        flags += b" \\*)" if self.keywords else b")"
+        return code, [flags] if code == "PERMANENTFLAGS" else [None]
 
-    def fetch(self, number, parts):
-        message = self.messages[int(number) - 1]
-        if "PEEK" not in parts:
-            message["flags"].add("\\Seen")
-        return "OK", [(number + b" (RFC822 {n}", message["raw"]), b")"]
+    def uid(self, command, *args):
+        if command == "SEARCH":
+            assert args[-1] == "UNSEEN", args  # whatever the other flags
+            wanted = [m["uid"] for m in self.messages if "\\Seen" not in m["flags"]]
+            return "OK", [b" ".join(wanted)]
+        if command == "FETCH":
+            uid, parts = args
+            message = self._by_uid(uid)
+            if "PEEK" not in parts:
+                message["flags"].add("\\Seen")
+            self.last_fetched = message
+            return "OK", [
+                (uid + b" (UID " + uid + b" BODY[] {n}", message["raw"]),
+                b")",
+            ]
+        if command == "STORE":
+            uid, action, flags = args
+            assert action == "+FLAGS.SILENT", action
+            self._by_uid(uid)["flags"].update(flags.strip("()").split())
+            return "OK", []
+        raise AssertionError(f"unexpected IMAP command {command}")
 
-    def store(self, number, command, flag):
-        flags = self.messages[int(number) - 1]["flags"]
-        (flags.add if command.startswith("+") else flags.discard)(flag)
-        return "OK", []
+    def on_commit(self):
+        if self.last_fetched is not None:
+            self.commits.append(set(self.last_fetched["flags"]))
 
     def close(self):
         return "OK", []
@@ -53,45 +76,69 @@ class FakeImapMailbox:
 
 
 class FakePopMailbox:
-    """A POP3 maildrop: retrieve and delete by number."""
+    """A POP3 maildrop: numbered mails, ``DELE`` applied at ``QUIT`` (the
+    UPDATE state of RFC 1939), the rest renumbered at the next session."""
 
     def __init__(self, messages):
         self.messages = list(messages)
         self.deleted = set()
+        self.sessions = 0
+        self.retrieved = None
+        self.commits = []
 
     def stat(self):
+        self.sessions += 1
         return len(self.messages), sum(map(len, self.messages))
 
     def list(self):
         return b"+OK", [], 0
 
     def retr(self, number):
+        self.retrieved = number
         return b"+OK", self.messages[number - 1].split(b"\n"), 0
 
     def dele(self, number):
         self.deleted.add(number)
 
     def quit(self):
+        self.messages = [
+            raw
+            for number, raw in enumerate(self.messages, 1)
+            if number not in self.deleted
+        ]
+        self.deleted = set()
+        self.retrieved = None
         return b"+OK"
 
-
-def _fail_for_one_subject(ticket, msg_dict):
-    if msg_dict.get("subject") == FAILING_SUBJECT:
-        raise RuntimeError("this mail cannot be processed")
-    return []
+    def on_commit(self):
+        if self.retrieved is not None:
+            self.commits.append(self.retrieved in self.deleted)
 
 
 @tagged("post_install", "-at_install")
 class TestFetchmail(MailgateCase):
-    """Fetchmail servers of the helpdesk: the same gateway, no mail lost on
-    the server side, one failing mail never blocks the next."""
+    """Fetchmail servers of the helpdesk: the same gateway; the mail log is
+    the quarantine, so the server's copy is let go only once the mail is
+    committed; one failing mail never blocks the next, however many fail."""
 
-    def _mails(self, *subjects):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # An administrator's mistake: the defaults of this queue name a
+        # priority that does not exist, so every ticket it would open raises
+        # inside the gateway (a real failure, not a patched one).
+        cls.team_broken = cls._create_team("Rota", "rota")
+        cls.team_broken.alias_id.alias_defaults = repr(
+            {"team_id": cls.team_broken.id, "priority": "urgentisimo"}
+        )
+        cls.queue_broken = cls.team_broken.alias_email
+
+    def _mails(self, *subjects, to=None):
         return [
             self.format(
                 data.PLAIN,
                 email_from="user@company.com",
-                to=self.queue_support,
+                to=to or self.queue_support,
                 subject=subject,
                 msg_id=self.new_message_id(),
                 body=data.SEED_BODY,
@@ -115,57 +162,141 @@ class TestFetchmail(MailgateCase):
 
     def _fetch(self, server, mailbox):
         # Each mail is committed on its own, as the cron does; in a test the
-        # transaction must stay open, so the commit is a no-op here.
+        # transaction must stay open, so the commit only records what the
+        # mailbox looked like at that moment.
         with (
             patch.object(FetchmailServer, "connect", lambda *args, **kw: mailbox),
-            patch.object(self.env.cr, "commit", lambda: None),
-            patch.object(
-                HelpdeskTicket,
-                "_mailgate_subscribe_participants",
-                _fail_for_one_subject,
-            ),
+            patch.object(self.env.cr, "commit", mailbox.on_commit),
         ):
             server.fetch_mail()
 
     def _ticket(self, subject):
         return self.env["helpdesk.ticket"].search([("name", "=", subject)])
 
-    @mute_logger(*GATEWAY_LOGGERS, "odoo.addons.mail.models.fetchmail")
+    def _triggers(self):
+        return self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.env.ref("mail.ir_cron_mail_gateway_action").id)]
+        )
+
+    @mute_logger(*FETCH_LOGGERS)
     def test_imap(self):
-        """IMAP: processed mail is seen; a failing one stays unseen and
-        flagged, kept in the log, and the next mail goes through."""
+        """IMAP: a processed mail is seen; a failing one is kept in the log,
+        then seen with the addon's keyword (never \\Flagged); the next mail
+        goes through; nothing is marked before it is committed."""
         mailbox = FakeImapMailbox(
-            self._mails("Primero por IMAP", FAILING_SUBJECT, "Tercero por IMAP")
+            self._mails("Primero por IMAP")
+            + self._mails("Falla por IMAP", to=self.queue_broken)
+            + self._mails("Tercero por IMAP")
         )
         self._fetch(self._server("imap"), mailbox)
         self.assertTrue(self._ticket("Primero por IMAP"))
         self.assertTrue(self._ticket("Tercero por IMAP"))
-        self.assertFalse(self._ticket(FAILING_SUBJECT))
+        self.assertFalse(self._ticket("Falla por IMAP"))
         flags = [message["flags"] for message in mailbox.messages]
-        self.assertEqual(flags, [{"\\Seen"}, {"\\Flagged"}, {"\\Seen"}])
-        self.assertEqual(self.mail_log(FAILING_SUBJECT).state, "failed")
+        self.assertEqual(flags, [{"\\Seen"}, {"\\Seen", "$HelpdeskFailed"}, {"\\Seen"}])
+        failed = self.mail_log("Falla por IMAP")
+        self.assertEqual(failed.state, "failed")
+        self.assertTrue(failed.raw_source)
+        self.assertEqual(mailbox.commits, [set(), set(), set()])
         self.assertEqual(
             self._ticket("Primero por IMAP").channel_id,
             self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_email"),
         )
-        # The flagged mail is not fetched again on the next run.
+        # Seen mail is not fetched again: the log is its quarantine.
         self._fetch(self._server("imap"), mailbox)
-        self.assertEqual(self.mail_log(FAILING_SUBJECT).attempts, 1)
+        self.assertEqual(failed.attempts, 1)
+        self.assertEqual(len(self._ticket("Primero por IMAP")), 1)
 
-    @mute_logger(*GATEWAY_LOGGERS, "odoo.addons.mail.models.fetchmail")
-    def test_pop(self):
-        """POP: processed mail is deleted; a failing one stays on the server,
-        kept in the log, and the next mail goes through."""
+    @mute_logger(*FETCH_LOGGERS)
+    def test_imap_starred_unread_mail(self):
+        """An unread mail someone starred (\\Flagged) is fetched like any
+        unread mail, and keeps its star."""
+        mailbox = FakeImapMailbox(
+            self._mails("Marcado con estrella"), flags={"\\Flagged"}
+        )
+        self._fetch(self._server("imap"), mailbox)
+        self.assertEqual(len(self._ticket("Marcado con estrella")), 1)
+        self.assertEqual(mailbox.messages[0]["flags"], {"\\Flagged", "\\Seen"})
+
+    @mute_logger(*FETCH_LOGGERS)
+    def test_imap_without_keywords(self):
+        """A server that takes no keywords: a failed mail is only seen."""
+        mailbox = FakeImapMailbox(
+            self._mails("Falla sin palabras clave", to=self.queue_broken),
+            keywords=False,
+        )
+        self._fetch(self._server("imap"), mailbox)
+        self.assertEqual(self.mail_log("Falla sin palabras clave").state, "failed")
+        self.assertEqual(mailbox.messages[0]["flags"], {"\\Seen"})
+
+    @mute_logger(*FETCH_LOGGERS)
+    def test_pop_failed_mails_at_the_head(self):
+        """POP: 60 failing mails at the head of the box and 10 good ones: one
+        fetch leaves 60 failed records, 10 tickets and an empty box; no mail
+        is deleted before it is committed."""
+        failing = [f"Falla POP {n}" for n in range(60)]
+        good = [f"Bueno POP {n}" for n in range(10)]
         mailbox = FakePopMailbox(
-            self._mails("Primero por POP", FAILING_SUBJECT, "Tercero por POP")
+            self._mails(*failing, to=self.queue_broken) + self._mails(*good)
         )
         self._fetch(self._server("pop"), mailbox)
-        self.assertTrue(self._ticket("Primero por POP"))
-        self.assertTrue(self._ticket("Tercero por POP"))
-        self.assertEqual(mailbox.deleted, {1, 3})
-        self.assertEqual(self.mail_log(FAILING_SUBJECT).state, "failed")
+        self.assertEqual(mailbox.messages, [])
+        logs = self.env["helpdesk.mailgate.log"].search(
+            [("subject", "in", failing + good)]
+        )
+        failed = logs.filtered(lambda log: log.state == "failed")
+        self.assertEqual(sorted(failed.mapped("subject")), sorted(failing))
+        self.assertTrue(all(failed.mapped("raw_source")))
+        tickets = self.env["helpdesk.ticket"].search([("name", "in", good)])
+        self.assertEqual(sorted(tickets.mapped("name")), sorted(good))
+        self.assertEqual(len(mailbox.commits), 70)
+        self.assertFalse(any(mailbox.commits), "a mail was deleted before its commit")
 
-    @mute_logger(*GATEWAY_LOGGERS, "odoo.addons.mail.models.fetchmail")
+    @mute_logger(*FETCH_LOGGERS)
+    def test_backlog_in_bounded_runs(self):
+        """A backlog is taken in bounded runs: a run takes at most the batch
+        size, leaves the rest unseen and triggers the fetchmail cron again;
+        the next run takes the rest and triggers nothing."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "helpdesk_mgmt_mailgate.fetch_batch_size", "3"
+        )
+        subjects = [f"Atrasado {n}" for n in range(5)]
+        mailbox = FakeImapMailbox(self._mails(*subjects))
+        server = self._server("imap")
+        self._triggers().unlink()
+        self._fetch(server, mailbox)
+        seen = ["\\Seen" in message["flags"] for message in mailbox.messages]
+        self.assertEqual(seen, [True, True, True, False, False])
+        self.assertEqual(len(self._triggers()), 1)
+        self._triggers().unlink()
+        self._fetch(server, mailbox)
+        self.assertTrue(all("\\Seen" in m["flags"] for m in mailbox.messages))
+        self.assertEqual(
+            len(self.env["helpdesk.ticket"].search([("name", "in", subjects)])), 5
+        )
+        self.assertFalse(self._triggers())
+
+    @mute_logger(*FETCH_LOGGERS)
+    def test_pop_backlog_in_bounded_runs(self):
+        """POP: a run stops at its budget (the rest stays on the server, the
+        cron is triggered again); nothing is lost between runs."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "helpdesk_mgmt_mailgate.fetch_batch_size", "2"
+        )
+        subjects = [f"Atrasado POP {n}" for n in range(3)]
+        mailbox = FakePopMailbox(self._mails(*subjects))
+        server = self._server("pop")
+        self._triggers().unlink()
+        self._fetch(server, mailbox)
+        self.assertEqual(len(mailbox.messages), 1)
+        self.assertEqual(len(self._triggers()), 1)
+        self._fetch(server, mailbox)
+        self.assertEqual(mailbox.messages, [])
+        self.assertEqual(
+            len(self.env["helpdesk.ticket"].search([("name", "in", subjects)])), 3
+        )
+
+    @mute_logger(*FETCH_LOGGERS)
     def test_no_queue_not_bounced(self):
         """Fetched mail to no queue is seen, logged as ignored, not bounced."""
         mailbox = FakeImapMailbox(

@@ -3,7 +3,11 @@
 """Fixtures of the end-to-end tier: real Dovecot IMAP and SMTP servers on
 loopback, a fresh Odoo database with the addon, and the helpdesk set up in it
 as an administrator would (alias domain, team queue, agent, outgoing and
-incoming mail servers).
+incoming mail servers); Odoo serving it over HTTP for the MTA gateway program
+and the crash tests; a private Postfix (as root).
+
+The servers themselves are ``scripts/mail_servers.py``, which the demo uses
+too (``scripts/demo_mail.py``).
 
 This folder is a pytest tier of its own, run by ``scripts/test-e2e.sh`` with
 ``--rootdir`` and ``--confcutdir tests/e2e`` (without the latter, pytest
@@ -20,6 +24,9 @@ Environment:
                          when Dovecot cannot be had)
   MAILGATE_E2E_REQUIRED  1: a missing Dovecot fails instead of skipping
   KEEP_DB                1: keep the test database
+  MAILGATE_E2E_PG_CTL    pg_ctl of the local cluster, MAILGATE_E2E_PGDATA its
+                         data folder (set by the script; without them the
+                         PostgreSQL restart test is skipped)
 """
 
 import os
@@ -28,17 +35,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import e2e_odoo
-import e2e_servers
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WORK_DIR = REPO / ".run" / "e2e"
+# The mail servers of the demo and of this tier (not a test module).
+sys.path.insert(0, str(REPO / "scripts"))
+import mail_servers  # noqa: E402
+
+MATRIX = []  # (scenario, expected, found) rows printed at the end
 
 ALIAS_DOMAIN = "e2e.example.com"
 QUEUE_NAME = "soporte"
 QUEUE = f"{QUEUE_NAME}@{ALIAS_DOMAIN}"
 AGENT_EMAIL = "olga.operadora@staff.example.com"
 CUSTOMER_EMAIL = "carla.cliente@customer.example.com"
+ADMIN_PASSWORD = "e2e-admin"
 
 
 def _required():
@@ -83,7 +95,7 @@ def pytest_collection_modifyitems(session, config, items):
 @pytest.fixture(scope="session")
 def dovecot():
     """A private Dovecot IMAP server on 127.0.0.1, stopped at the end."""
-    binary = e2e_servers.find_dovecot()
+    binary = mail_servers.find_dovecot()
     if not binary:
         reason = (
             "Dovecot (Debian's dovecot-imapd) is not installed: "
@@ -92,7 +104,7 @@ def dovecot():
         if _required():
             pytest.fail(reason)
         pytest.skip(reason)
-    server = e2e_servers.Dovecot(binary, WORK_DIR / "dovecot").start()
+    server = mail_servers.Dovecot(binary, WORK_DIR / "dovecot").start()
     yield server
     server.stop()
 
@@ -105,16 +117,45 @@ def mailbox(dovecot):
 @pytest.fixture(scope="session")
 def smtp_sink():
     """An SMTP server on 127.0.0.1 keeping every message, stopped at the end."""
-    sink = e2e_servers.SmtpSink(WORK_DIR / "smtp").start()
+    sink = mail_servers.SmtpSink(WORK_DIR / "smtp").start()
     yield sink
     sink.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the crash and outage matrix with its counts."""
+    if not MATRIX:
+        return
+    terminalreporter.section("crashes and outages: every mail exactly once")
+    width = max(len(row[0]) for row in MATRIX)
+    terminalreporter.write_line(
+        f"{'scenario'.ljust(width)}  mails  tickets  comments  failed  sent  "
+        "lost  twice  result"
+    )
+    for scenario, counts in MATRIX:
+        terminalreporter.write_line(
+            f"{scenario.ljust(width)}  {counts['mails']:5}  {counts['tickets']:7}  "
+            f"{counts['comments']:8}  {counts['failed']:6}  {counts['sent']:4}  "
+            f"{counts['lost']:4}  {counts['twice']:5}  "
+            + ("ok" if not counts["lost"] and not counts["twice"] else "FAILED")
+        )
+
+
+@pytest.fixture(scope="session")
+def matrix():
+    """Rows of the crash and outage matrix: ``(scenario, counts)``."""
+    return MATRIX
+
+
+def _odoo_conf():
+    return Path(os.environ.get("MAILGATE_ODOO_CONF", REPO / ".run" / "odoo.conf"))
 
 
 @pytest.fixture(scope="session")
 def odoo_db():
     """A fresh database with the addon installed (no demo data), opened in
     this process, dropped at the end (unless KEEP_DB=1)."""
-    odoo_conf = Path(os.environ.get("MAILGATE_ODOO_CONF", REPO / ".run" / "odoo.conf"))
+    odoo_conf = _odoo_conf()
     if not odoo_conf.exists():
         pytest.fail(f"no Odoo configuration {odoo_conf}: run scripts/postgres.sh.")
     db = f"mailgate_e2e_{os.getpid()}"
@@ -139,6 +180,7 @@ class Helpdesk:
     queue: str = QUEUE
     agent_email: str = AGENT_EMAIL
     customer_email: str = CUSTOMER_EMAIL
+    admin_password: str = ADMIN_PASSWORD
 
 
 @pytest.fixture(scope="session")
@@ -204,6 +246,7 @@ def helpdesk(odoo_db, dovecot, smtp_sink):
         )
         fetchmail.button_confirm_login()
         assert fetchmail.state == "done"
+        env.ref("base.user_admin").password = ADMIN_PASSWORD
         return Helpdesk(
             team_id=team.id,
             agent_id=agent.id,
@@ -239,3 +282,60 @@ def send_queue(odoo_db):
 def scenario():
     """What one step of the round trip hands to the next."""
     return {}
+
+
+@pytest.fixture(scope="session")
+def odoo_server(odoo_db, helpdesk):
+    """Odoo serving the test database over HTTP (started, stopped and
+    killed by the tests that need it), stopped at the end."""
+    server = e2e_odoo.OdooServer(_odoo_conf(), odoo_db.db, WORK_DIR / "odoo-server.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """The MTA gateway's user, as the README sets it up."""
+
+    login: str
+    key_file: Path
+
+
+@pytest.fixture(scope="session")
+def gateway_user(odoo_db, helpdesk):
+    """A dedicated internal user for the MTA gateway with an API key, kept
+    in a file readable by the user the MTA runs the program as."""
+    login = "mail-gateway"
+    with odoo_db.env() as env:
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Mail gateway",
+                    "login": login,
+                    "groups_id": [
+                        (
+                            6,
+                            0,
+                            [
+                                env.ref("base.group_user").id,
+                                env.ref("helpdesk_mgmt.group_helpdesk_user").id,
+                            ],
+                        )
+                    ],
+                }
+            )
+        )
+        key = (
+            env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate("rpc", "MTA gateway (e2e)", None)
+        )
+    key_file = WORK_DIR / "mailgate.key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return Gateway(login=login, key_file=key_file)

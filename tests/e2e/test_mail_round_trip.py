@@ -10,48 +10,17 @@ The steps run in file order and hand their results on through ``scenario``.
 
 import base64
 import contextlib
-import email.policy
 import re
-import uuid
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, getaddresses, localtime
+from email.utils import formataddr, getaddresses
 
 import pytest
+from e2e_mails import make_mail, new_message_id
 
 from odoo.exceptions import UserError
 
 SUBJECT = "Problema con los servidores."
 AGENT_ANSWER = "Estamos revisando los servidores."
 REFERENCE = re.compile(r"\[(HT\d+)\]")
-
-
-def new_message_id(domain):
-    return f"<{uuid.uuid4().hex}@{domain}>"
-
-
-def make_mail(
-    sender,
-    to,
-    subject,
-    body,
-    message_id=None,
-    in_reply_to=None,
-    extra_headers=None,
-):
-    """A plain-text mail as a mail client sends it, as bytes."""
-    mail = EmailMessage(policy=email.policy.SMTP)
-    mail["From"] = sender
-    mail["To"] = to
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(localtime())
-    mail["Message-ID"] = message_id or new_message_id("client.example.com")
-    if in_reply_to:
-        mail["In-Reply-To"] = in_reply_to
-        mail["References"] = in_reply_to
-    for name, value in (extra_headers or {}).items():
-        mail[name] = value
-    mail.set_content(body)
-    return bytes(mail)
 
 
 def addresses(header_value):
