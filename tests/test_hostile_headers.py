@@ -13,44 +13,13 @@ from odoo.addons.mail.models.fetchmail import FetchmailServer
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailgateCase
+from .test_fetchmail import FakeImapMailbox
 from .test_no_mail_lost import GATEWAY_LOGGERS
 
 # "Evil\r\nX: y": a display name that decodes to a line break.
 CRLF_WORD = "=?utf-8?b?RXZpbA0KWDogeQ==?="
 # "Hola\r\nBcc: victim@example.org\x00": a subject that would inject a header.
 CRLF_SUBJECT = "=?utf-8?q?Hola=0D=0ABcc:_victim@example.org=00?="
-
-
-class _OneMailImap:
-    """Just enough of an IMAP mailbox for Odoo's fetch loop: numbered mails
-    with flags, searched by UNSEEN, fetched with BODY.PEEK."""
-
-    def __init__(self, messages):
-        self.messages = [{"raw": raw, "flags": set()} for raw in messages]
-
-    def select(self, *args):
-        return "OK", [str(len(self.messages)).encode()]
-
-    def search(self, charset, criteria):
-        numbers = [
-            str(number).encode()
-            for number, message in enumerate(self.messages, 1)
-            if "\\Seen" not in message["flags"]
-        ]
-        return "OK", [b" ".join(numbers)]
-
-    def fetch(self, number, parts):
-        return "OK", [(number + b" (RFC822 {n}", self.messages[int(number) - 1]["raw"])]
-
-    def store(self, number, command, flag):
-        self.messages[int(number) - 1]["flags"].update(flag.split())
-        return "OK", []
-
-    def close(self):
-        return "OK", []
-
-    def logout(self):
-        return "BYE", []
 
 
 def _mail(queue, message_id, subject="Correo hostil", **headers):
@@ -138,7 +107,7 @@ class TestHostileHeaders(MailgateCase):
         """Over IMAP, the hostile mail and every good mail behind it are
         processed in one fetch and all are marked seen."""
         hostile_id = self.new_message_id()
-        mailbox = _OneMailImap(
+        mailbox = FakeImapMailbox(
             [self._hostile("From", hostile_id)]
             + [
                 _mail(self.queue_support, self.new_message_id(), f"Bueno {n}")
@@ -159,7 +128,7 @@ class TestHostileHeaders(MailgateCase):
         )
         with (
             patch.object(FetchmailServer, "connect", lambda *args, **kw: mailbox),
-            patch.object(self.env.cr, "commit", lambda: None),
+            patch.object(self.env.cr, "commit", mailbox.on_commit),
         ):
             server.fetch_mail()
         self.assertEqual(
