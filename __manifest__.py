@@ -11,6 +11,8 @@
     "Odoo Community Association (OCA)",
     "website": "https://github.com/OCA/helpdesk",
     "depends": ["helpdesk_mgmt", "mail"],
+    # tools/html_text.py parses HTML with lxml (Odoo requires it too).
+    "external_dependencies": {"python": ["lxml"]},
     "data": [
         "security/ir.model.access.csv",
         "security/helpdesk_mailgate_security.xml",
