@@ -37,7 +37,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO))  # run as a script: the bench package beside it
 import mail_servers  # noqa: E402
+
+from bench.databases import create_database  # noqa: E402
 
 ADDON = "helpdesk_mgmt_mailgate"
 ALIAS_DOMAIN = "backlog.example.com"
@@ -82,35 +85,6 @@ def _fill(dovecot, mails):
         imap.logout()
 
 
-def _create_database(odoo_conf, db):
-    log = WORK_DIR / "install.log"
-    with log.open("wb") as out:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                "-c",
-                str(odoo_conf),
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--no-http",
-                "--log-level=warn",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            timeout=900,
-            check=False,
-        )
-    if done.returncode:
-        raise RuntimeError(f"installing {ADDON} in {db} failed: see {log}")
-
-
 def _set_up(odoo, registry, dovecot):
     """The helpdesk as an administrator sets it up; only the fetchmail cron
     left active, so the runs measure fetching alone."""
@@ -123,13 +97,7 @@ def _set_up(odoo, registry, dovecot):
         )
         server = env["fetchmail.server"].create(
             {
-                "name": "Backlog mailbox",
-                "server_type": "imap",
-                "server": "127.0.0.1",
-                "port": dovecot.port,
-                "is_ssl": False,
-                "user": dovecot.user,
-                "password": dovecot.password,
+                **dovecot.fetchmail_values("Backlog mailbox"),
                 "object_id": env["ir.model"]._get_id("helpdesk.ticket"),
             }
         )
@@ -160,7 +128,7 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
     if not binary:
         raise RuntimeError("Dovecot is not installed (apt-get install dovecot-imapd)")
     db = f"bench_backlog_{os.getpid()}"
-    _create_database(odoo_conf, db)
+    create_database(odoo_conf, db, ADDON)
     import odoo
     from odoo.tools import config
 

@@ -81,13 +81,7 @@ def configure_odoo(conf, database, smtp_port, dovecot):
         else:
             mail_server.create(values)
         values = {
-            "name": "Demo helpdesk mailbox (loopback IMAP)",
-            "server_type": "imap",
-            "server": "127.0.0.1",
-            "port": dovecot.port,
-            "is_ssl": False,
-            "user": dovecot.user,
-            "password": dovecot.password,
+            **dovecot.fetchmail_values("Demo helpdesk mailbox (loopback IMAP)"),
             "object_id": env["ir.model"]._get_id("helpdesk.ticket"),
         }
         fetchmail = env["fetchmail.server"].search([("name", "=", values["name"])])

@@ -286,6 +286,22 @@ service anvil {{
     def mailbox(self):
         return Mailbox(self.port, self.user, self.password)
 
+    def fetchmail_values(self, name):
+        """The values of an Odoo ``fetchmail.server`` that fetches this
+        mailbox for the helpdesk (target model ``helpdesk.ticket``), as an
+        administrator fills in the form; ``object_id`` is left to the caller,
+        which has the database (``env["ir.model"]._get_id("helpdesk.ticket")``).
+        """
+        return {
+            "name": name,
+            "server_type": "imap",
+            "server": "127.0.0.1",
+            "port": self.port,
+            "is_ssl": False,
+            "user": self.user,
+            "password": self.password,
+        }
+
     def drop_connections(self):
         """Cut every IMAP session at once, as a crashed or restarted server
         does (the mail processes are killed; the server stays up).

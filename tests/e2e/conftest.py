@@ -234,13 +234,7 @@ def helpdesk(odoo_db, dovecot, smtp_sink):
         )
         fetchmail = env["fetchmail.server"].create(
             {
-                "name": "E2E Dovecot",
-                "server_type": "imap",
-                "server": "127.0.0.1",
-                "port": dovecot.port,
-                "is_ssl": False,
-                "user": dovecot.user,
-                "password": dovecot.password,
+                **dovecot.fetchmail_values("E2E Dovecot"),
                 "object_id": env["ir.model"]._get_id("helpdesk.ticket"),
             }
         )
