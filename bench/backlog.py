@@ -27,7 +27,6 @@ import imaplib
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from email.message import EmailMessage
