@@ -384,8 +384,8 @@ class HelpdeskTicket(models.Model):
                 answering, msg_dict, mail, user, is_new=False
             )
             answering._mailgate_answer_sender(
-            msg_dict, outcome.problems, dropped, outcome.not_done
-        )
+                msg_dict, outcome.problems, dropped, outcome.not_done
+            )
         msg_dict["body"] = outcome.body
         self._mailgate_log_outcome(msg_dict, "updated", self, outcome, notes + dropped)
         return result

@@ -8,9 +8,9 @@ pass (tag ``mailgate_timesheet``), on a fresh database where it is installed.
 """
 
 import ast
-import unittest
 import datetime
 import pathlib
+import unittest
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
