@@ -100,7 +100,9 @@ class Rejected(Exception):
     """Odoo answered that it cannot process this mail, ever."""
 
 
-class _Transport(xmlrpc.client.Transport):
+class _TimeoutMixin:
+    """An XML-RPC transport whose connections give up after ``timeout``."""
+
     def __init__(self, timeout, **kwargs):
         super().__init__(**kwargs)
         self.timeout = timeout
@@ -111,15 +113,12 @@ class _Transport(xmlrpc.client.Transport):
         return connection
 
 
-class _SafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout, **kwargs):
-        super().__init__(**kwargs)
-        self.timeout = timeout
+class _Transport(_TimeoutMixin, xmlrpc.client.Transport):
+    pass
 
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
+
+class _SafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
+    pass
 
 
 def _proxy(url, endpoint, timeout):
