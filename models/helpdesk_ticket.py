@@ -475,14 +475,31 @@ class HelpdeskTicket(models.Model):
             # Odoo's routing found no contact for this address (it looked
             # with the same rules): create it, as _mail_find_partner_from_emails
             # would, without searching again.
-            partner = self.env["res.partner"].browse(
-                self.env["res.partner"].name_create(formatted)[0]
-            )
+            partner = self._mailgate_create_contact(formatted)
         elif not partner:
             partner = self._mail_find_partner_from_emails(
                 [formatted], force_create=True
             )[0]
         return user, partner
+
+    @api.model
+    def _mailgate_create_contact(self, formatted):
+        """Create the contact of a new sender's ``formatted`` address (name
+        and email, as ``res.partner.name_create`` reads them).
+
+        The gateway creates it with no follower and no chatter message
+        (``mail_create_nosubscribe``, ``mail_create_nolog``), so the contact's
+        own chatter bookkeeping is skipped (``tracking_disable``): it has
+        nothing to do for these values. Its stored computed fields (complete
+        name, commercial partner, share) are written at once, in one UPDATE,
+        rather than by three flushes spread over the rest of the mail.
+        """
+        partners = self.env["res.partner"]
+        partner = partners.browse(
+            partners.with_context(tracking_disable=True).name_create(formatted)[0]
+        )
+        partner.flush_recordset()
+        return partner
 
     def _mailgate_subscribe_participants(self, msg_dict):
         """Subscribe every To and Cc address of the mail that is not one of
