@@ -3,8 +3,13 @@
 """Pure tests of tools/header_safety.py (no Odoo)."""
 
 import email
+import email.header
 import email.policy
-import unittest
+
+try:
+    from odoo.tests import BaseCase as TestCase
+except ImportError:  # plain pytest, without Odoo
+    from unittest import TestCase
 
 from ..tools.header_safety import defuse_encoded_words, defuse_headers
 
@@ -19,7 +24,7 @@ HOSTILE = (
 )
 
 
-class TestDefuseHeaders(unittest.TestCase):
+class TestDefuseHeaders(TestCase):
     def test_crlf_display_name_no_longer_raises(self):
         message = email.message_from_bytes(HOSTILE, policy=email.policy.SMTP)
         with self.assertRaises(ValueError):
