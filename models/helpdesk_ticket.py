@@ -3,16 +3,16 @@
 import dataclasses
 import logging
 import uuid
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL, email_normalize, formataddr
 
 from ..tools import headers, masking, reference
 from ..tools.display import visible
-from ..tools.headers import MailHeaders
+from ..tools.headers import MESSAGE_DICT_KEY, MailHeaders
 
 _logger = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _mailgate_read_mail(self, model, raw):
-        """Read a raw mail's headers, when the mail is the helpdesk's.
+    def _mailgate_takes_mail(self, model, raw):
+        """Whether a raw mail may be the helpdesk's, from its header block.
 
         A mail is the helpdesk's when it is processed for helpdesk tickets
         (a helpdesk fetchmail server), addressed to a team's queue, or replies
@@ -84,22 +84,20 @@ class HelpdeskTicket(models.Model):
         at most.
 
         :param str model: the fallback model it is processed with;
-        :param bytes raw: the mail as received;
-        :return: its :class:`MailHeaders`, the sender normalized as Odoo does,
-            or None when it is not a helpdesk mail
+        :param bytes raw: the mail as received
         """
-        mail = headers.read_headers(raw)
-        if model != self._name and not self._mailgate_is_addressed(mail):
-            return None
-        return dataclasses.replace(mail, sender=email_normalize(mail.sender) or "")
+        return model == self._name or self._mailgate_is_addressed(
+            headers.read_addressing(raw)
+        )
 
     @api.model
-    def _mailgate_is_addressed(self, mail):
-        """Whether ``mail`` goes to a helpdesk queue or replies to a ticket.
+    def _mailgate_is_addressed(self, addressing):
+        """Whether a mail's :class:`Addressing` goes to a helpdesk queue or
+        replies to a ticket.
 
         One query for both (this runs for every mail of every application).
         """
-        if not mail.envelope and not mail.references:
+        if not addressing.envelope and not addressing.references:
             return False
         self.env["mail.alias"].flush_model(["alias_full_name", "alias_model_id"])
         self.env["mail.message"].flush_model(["message_id", "model"])
@@ -114,19 +112,39 @@ class HelpdeskTicket(models.Model):
                        SELECT 1 FROM mail_message
                         WHERE model = %(model)s AND message_id = ANY(%(ids)s))""",
                 model=self._name,
-                addresses=list(mail.envelope),
-                ids=list(mail.references),
+                addresses=list(addressing.envelope),
+                ids=list(addressing.references),
             )
         )
         return self.env.cr.fetchone()[0]
 
     @api.model
+    def _mailgate_read_mail(self, message, msg_dict):
+        """Read what the headers of a helpdesk mail tell, once, from the mail
+        Odoo's gateway parsed, into its message dict, where every later step
+        finds it (:meth:`_mailgate_mail`): the sender normalized as Odoo does.
+
+        :param message: the ``email.message.Message`` Odoo parsed;
+        :param dict msg_dict: its message dict, completed in place
+        """
+        mail = headers.read_headers(message)
+        msg_dict[MESSAGE_DICT_KEY] = dataclasses.replace(
+            mail, sender=email_normalize(mail.sender) or ""
+        )
+
+    @api.model
+    def _mailgate_gateway_mail(self, msg_dict):
+        """The :class:`MailHeaders` the gateway read for a helpdesk mail, or
+        None when ``msg_dict`` is not one (another application's mail, or a
+        ``message_new``/``message_update`` called outside the gateway)."""
+        return msg_dict.get(MESSAGE_DICT_KEY)
+
+    @api.model
     def _mailgate_mail(self, msg_dict):
         """The :class:`MailHeaders` of the mail being processed: the ones the
-        gateway read (``mailgate_mail`` in the context), else, for a
-        ``message_new``/``message_update`` called outside the gateway, what
-        ``msg_dict`` tells."""
-        mail = self.env.context.get("mailgate_mail")
+        gateway read, else, for a ``message_new``/``message_update`` called
+        outside the gateway, what ``msg_dict`` tells."""
+        mail = self._mailgate_gateway_mail(msg_dict)
         if mail is not None:
             return mail
         return MailHeaders(
@@ -134,8 +152,6 @@ class HelpdeskTicket(models.Model):
             recipients=headers.recipients(
                 [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
             ),
-            envelope=(),
-            references=(),
             automatic=False,
             auth_results=(),
         )
@@ -378,7 +394,7 @@ class HelpdeskTicket(models.Model):
                 self._mailgate_mask(msg_dict.get("body"))
             )
         else:
-            user = self._mailgate_sender_user(mail)
+            user = self._mailgate_sender_user(msg_dict)
             answering = self._mailgate_in_sender_language(msg_dict, user)
             outcome = commands._process_commands(
                 answering, msg_dict, mail, user, is_new=False
@@ -439,7 +455,7 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _mailgate_sender_user(self, mail):
+    def _mailgate_sender_user(self, msg_dict):
         """The sender's user in ``message_new``/``message_update``.
 
         Odoo's gateway has looked the sender up among all active users by the
@@ -447,9 +463,10 @@ class HelpdeskTicket(models.Model):
         or, when it found none, no user (no second search). Called outside
         the gateway, the user is searched.
         """
+        mail = self._mailgate_mail(msg_dict)
         if mail.sender and self.env.user.email_normalized == mail.sender:
             return self.env.user
-        if self.env.context.get("mailgate_mail") is mail:
+        if self._mailgate_gateway_mail(msg_dict) is mail:
             return self.env["res.users"]
         return self._mailgate_user_of(mail.sender)
 
@@ -462,7 +479,7 @@ class HelpdeskTicket(models.Model):
         that user's contact, else the contact Odoo's routing found for the
         sender (``msg_dict["author_id"]``), else one created for its address.
         """
-        user = self._mailgate_sender_user(mail)
+        user = self._mailgate_sender_user(msg_dict)
         if user:
             return user, user.partner_id
         email = mail.sender
@@ -471,7 +488,7 @@ class HelpdeskTicket(models.Model):
         if team.mailgate_unknown_sender == "user":
             user = team._mailgate_create_portal_user(email, name, partner)
             return user, user.partner_id
-        if not partner and self.env.context.get("mailgate_mail") is mail:
+        if not partner and self._mailgate_gateway_mail(msg_dict) is mail:
             # Odoo's routing found no contact for this address (it looked
             # with the same rules): create it, as _mail_find_partner_from_emails
             # would, without searching again.
@@ -489,17 +506,16 @@ class HelpdeskTicket(models.Model):
 
         The gateway creates it with no follower and no chatter message
         (``mail_create_nosubscribe``, ``mail_create_nolog``), so the contact's
-        own chatter bookkeeping is skipped (``tracking_disable``): it has
-        nothing to do for these values. Its stored computed fields (complete
-        name, commercial partner, share) are written at once, in one UPDATE,
-        rather than by three flushes spread over the rest of the mail.
+        own chatter bookkeeping is skipped (``tracking_disable``), when it is
+        created and when its stored computed fields (complete name,
+        commercial partner, share) are computed: it has nothing to do for a
+        new record. Those fields are written at once, in one UPDATE, rather
+        than by three flushes spread over the rest of the mail.
         """
-        partners = self.env["res.partner"]
-        partner = partners.browse(
-            partners.with_context(tracking_disable=True).name_create(formatted)[0]
-        )
+        partners = self.env["res.partner"].with_context(tracking_disable=True)
+        partner = partners.browse(partners.name_create(formatted)[0])
         partner.flush_recordset()
-        return partner
+        return partner.with_env(self.env)
 
     def _mailgate_subscribe_participants(self, msg_dict):
         """Subscribe every To and Cc address of the mail that is not one of

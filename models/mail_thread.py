@@ -48,24 +48,26 @@ class MailThread(models.AbstractModel):
     def _mailgate_process_safely(self, model, message, **kwargs):
         """Run Odoo's ``message_process``, in a savepoint for helpdesk mail.
 
-        The helpdesk decides from the headers whether a mail is its own
-        (``helpdesk.ticket._mailgate_read_mail``); that mail then carries
-        what its headers told in the context (``mailgate_mail``), and one
-        that raises is rolled back whole and recorded as ``failed`` in the
-        mail log with its raw source and the error, so that the next mail goes
-        through and a manager can reprocess it. Concurrency errors are raised
-        all the same: the caller's transaction is doomed, and retrying it is
-        the caller's job.
+        The helpdesk tells from the header block whether a mail may be its
+        own (``helpdesk.ticket._mailgate_takes_mail``); that mail is then
+        processed with ``helpdesk_mailgate`` in the context, so that
+        :meth:`message_parse` reads what its headers tell, and one that
+        raises is rolled back whole and recorded as ``failed`` in the mail log
+        with its raw source and the error, so that the next mail goes through
+        and a manager can reprocess it. Concurrency errors are raised all the
+        same: the caller's transaction is doomed, and retrying it is the
+        caller's job.
 
         :return: ``(thread_id, failed_log)``, ``failed_log`` empty unless the
             mail failed
         """
         raw = headers.as_bytes(message)
         log_model = self.env["helpdesk.mailgate.log"]
-        mail = self.env["helpdesk.ticket"]._mailgate_read_mail(model, raw)
-        if mail is None:
+        if not self.env["helpdesk.ticket"]._mailgate_takes_mail(model, raw):
             return super().message_process(model, raw, **kwargs), log_model
-        this = self.with_context(mailgate_mail=mail)
+        # A flag, the same for every mail: the mail's own facts travel in its
+        # message dict, so the environments of one mail serve the next.
+        this = self.with_context(helpdesk_mailgate=True)
         try:
             with self.env.cr.savepoint():
                 return super(MailThread, this).message_process(
@@ -111,8 +113,12 @@ class MailThread(models.AbstractModel):
             repaired = charset.repair_charset(part.get_content_charset(), payload)
             if repaired:
                 part.set_param("charset", repaired)
-        msg_dict = super().message_parse(message, save_original=save_original)
-        return headers.without_nul(msg_dict)
+        msg_dict = headers.without_nul(
+            super().message_parse(message, save_original=save_original)
+        )
+        if self.env.context.get("helpdesk_mailgate"):
+            self.env["helpdesk.ticket"]._mailgate_read_mail(message, msg_dict)
+        return msg_dict
 
     @api.model
     def message_route(
@@ -131,9 +137,10 @@ class MailThread(models.AbstractModel):
             thread_id=thread_id,
             custom_values=custom_values,
         )
-        if self.env.context.get("mailgate_mail") is None:
+        tickets = self.env["helpdesk.ticket"]
+        if tickets._mailgate_gateway_mail(message_dict) is None:
             return routes
-        return self.env["helpdesk.ticket"]._mailgate_routes(message_dict, routes)
+        return tickets._mailgate_routes(message_dict, routes)
 
     @api.model
     def _detect_loop_sender(self, message, message_dict, routes):
@@ -141,18 +148,28 @@ class MailThread(models.AbstractModel):
         time) stays in force; a helpdesk mail it stops is logged as ignored.
         """
         looping = super()._detect_loop_sender(message, message_dict, routes)
-        if looping and self.env.context.get("mailgate_mail") is not None:
-            self.env["helpdesk.ticket"]._mailgate_log_loop(message_dict, routes)
+        tickets = self.env["helpdesk.ticket"]
+        if looping and tickets._mailgate_gateway_mail(message_dict) is not None:
+            tickets._mailgate_log_loop(message_dict, routes)
         return looping
+
+    def _get_notify_valid_parameters(self):
+        """Odoo's gateway posts a mail with every key of its message dict: a
+        helpdesk mail's also carries its ``MailHeaders``, which notifications
+        leave alone."""
+        return super()._get_notify_valid_parameters() | {headers.MESSAGE_DICT_KEY}
 
     @api.model
     def _routing_create_bounce_email(
         self, email_from, body_html, message, **mail_values
     ):
         """Bounces are automatic answers: mark them so (RFC 3834), and never
-        send one in answer to automatic mail, which would start a loop."""
-        mail = self.env.context.get("mailgate_mail")
-        if mail.automatic if mail is not None else is_automatic_mail(message):
+        send one in answer to automatic mail, which would start a loop.
+
+        Odoo hands over the parsed mail only, not its message dict: the
+        verdict is read from its headers here, for the few mails bounced.
+        """
+        if is_automatic_mail(message):
             _logger.info(
                 "Not bouncing automatic mail from %s with Message-Id %s",
                 email_from,

@@ -62,6 +62,25 @@ class TestMailQueue(MailgateCase):
         self.assertIn(f"<{self.queue_support}>", self._mails[0]["reply_to"])
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_cc_contacts_get_decoded_names(self):
+        """Names in From, To and Cc come as mail clients encode them (RFC
+        2047): the contacts made for them are named as people read them."""
+        subject = "Con copia a dos colegas"
+        ticket = self.send_to_queue(
+            subject,
+            email_from="=?utf-8?q?Jos=C3=A9_Garc=C3=ADa?= <jose.garcia@company.com>",
+            cc="=?utf-8?q?Mar=C3=ADa_L=C3=B3pez?= <maria.lopez@company.com>, "
+            "=?utf-8?b?5bGx55Sw5aSq6YOO?= <yamada@company.jp>",
+        )
+        names = {
+            partner.email_normalized: partner.name
+            for partner in ticket.message_partner_ids
+        }
+        self.assertEqual(names.get("maria.lopez@company.com"), "María López")
+        self.assertEqual(names.get("yamada@company.jp"), "山田太郎")
+        self.assertEqual(ticket.partner_id.name, "José García")
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_creator_is_the_sender_user(self):
         """A sender who has a user creates and edits the ticket as that user."""
         subject = "Incidencia enviada por una agente"

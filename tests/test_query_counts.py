@@ -127,8 +127,8 @@ class TestQueryCounts(MailgateCase):
             "<unrelated@else.example>",
         )
         with self.assertQueryCount(1):
-            self.assertIsNone(
-                self.env["helpdesk.ticket"]._mailgate_read_mail(None, raw)
+            self.assertFalse(
+                self.env["helpdesk.ticket"]._mailgate_takes_mail(None, raw)
             )
         with self.assertQueryCount(30):
             self.assertTrue(self._process(raw, model=None))

@@ -1,11 +1,21 @@
-"""Read what the helpdesk needs from a mail's header block, once per mail.
+"""Read what the helpdesk needs from a mail's headers.
 
-The mail gateway decides from the headers alone whether a mail is the
-helpdesk's before Odoo parses it whole, so these helpers read the header
-block without the body (a 20 MB mail is not copied to read its headers) and
-return a frozen :class:`MailHeaders` that travels with the mail.
+Two reads, each once per mail, for two moments of the gateway:
+
+* before Odoo parses a mail, :func:`read_addressing` reads from its header
+  block alone (a 20 MB mail is not copied for it) whether it may be the
+  helpdesk's: where it was delivered to and which messages it replies to;
+* once Odoo has parsed a helpdesk mail, :func:`read_headers` reads from that
+  parsed message the facts the helpdesk decides on, a frozen
+  :class:`MailHeaders` that travels with the mail.
+
+Both read the headers' raw values, so that a hostile header (a CR/LF hidden in
+an encoded display name) is data here, never an error.
 """
 
+import email.errors
+import email.header
+import email.message
 import email.parser
 import email.policy
 import re
@@ -20,25 +30,38 @@ from .header_safety import defuse_headers
 # The headers Odoo's gateway reads recipients from (mail.thread.message_parse).
 RECIPIENT_HEADERS = ("Delivered-To", "To", "Cc", "Resent-To", "Resent-Cc")
 MAX_REFERENCES = 32  # the newest References looked up, as a hostile mail has many
+# The key of a helpdesk mail's MailHeaders in the message dict of Odoo's gateway.
+MESSAGE_DICT_KEY = "helpdesk_mailgate_headers"
 _MESSAGE_ID = re.compile(r"<[^<>]+>")
 _FOLDING = re.compile(r"[\r\n\t ]+")
+
+
+@dataclass(frozen=True)
+class Addressing:
+    """Where a mail goes and what it replies to: enough to tell whether it may
+    be the helpdesk's, before Odoo parses it.
+
+    :param envelope: every recipient address Odoo's routing considers
+        (:data:`RECIPIENT_HEADERS`), lower-cased, each once
+    :param references: the Message-IDs of In-Reply-To and References, the
+        newest last, at most :data:`MAX_REFERENCES`
+    """
+
+    envelope: tuple[str, ...]
+    references: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)
 class MailHeaders:
     """The facts of a mail's headers the helpdesk decides on.
 
-    Compared by identity (``eq=False``): it travels in Odoo's context, whose
-    environments are compared often, and a mail's recipients may be many.
+    Compared by identity (``eq=False``): a mail's recipients may be many, and
+    no two mails are the same.
 
     :param sender: the From address (empty when there is none), as written
         (the model layer normalizes it as Odoo does)
     :param recipients: ``(display name, address)`` of To then Cc, in header
-        order, each address once (:func:`recipients`)
-    :param envelope: every recipient address Odoo's routing considers
-        (:data:`RECIPIENT_HEADERS`), lower-cased
-    :param references: the Message-IDs of In-Reply-To and References, the
-        newest last, at most :data:`MAX_REFERENCES`
+        order, each address once, the names decoded (:func:`recipients`)
     :param automatic: whether the mail was sent automatically (RFC 3834,
         bulk, delivery reports: :func:`automatic.is_automatic_mail`)
     :param auth_results: the ``Authentication-Results`` values
@@ -46,8 +69,6 @@ class MailHeaders:
 
     sender: str
     recipients: tuple[tuple[str, str], ...]
-    envelope: tuple[str, ...]
-    references: tuple[str, ...]
     automatic: bool
     auth_results: tuple[str, ...]
 
@@ -81,28 +102,30 @@ def parse_headers(raw: bytes, policy=email.policy.SMTP) -> email.message.Message
     return parsed
 
 
-def read_headers(raw: bytes) -> MailHeaders:
-    """Read the :class:`MailHeaders` of a raw mail.
+def read_addressing(raw: bytes) -> Addressing:
+    """Read the :class:`Addressing` of a raw mail from its header block."""
+    values = _raw_values(parse_headers(raw, policy=email.policy.compat32))
+    addresses = (
+        address.strip().lower()
+        for name in RECIPIENT_HEADERS
+        for __, address in getaddresses(values.get(name.lower(), []))
+    )
+    return Addressing(
+        envelope=tuple(dict.fromkeys(a for a in addresses if "@" in a)),
+        references=_references(values),
+    )
 
-    The headers are taken as raw strings (``compat32``): a hostile header
-    (a CR/LF hidden in an encoded display name) is data here, never an error.
-    """
-    headers = parse_headers(raw, policy=email.policy.compat32)
+
+def read_headers(message: email.message.Message) -> MailHeaders:
+    """Read the :class:`MailHeaders` of a parsed mail (any policy: Odoo's
+    gateway parses with ``email.policy.SMTP``), from the raw header values,
+    defused beforehand (:func:`header_safety.defuse_headers`)."""
+    values = _raw_values(message)
     return MailHeaders(
-        sender=next(iter(recipients(headers.get_all("From", []))), ("", ""))[1],
-        recipients=recipients(headers.get_all("To", []) + headers.get_all("Cc", [])),
-        envelope=tuple(
-            dict.fromkeys(
-                address.lower()
-                for name in RECIPIENT_HEADERS
-                for __, address in recipients(headers.get_all(name, []))
-            )
-        ),
-        references=_references(headers),
-        automatic=is_automatic_mail(headers),
-        auth_results=tuple(
-            str(value) for value in headers.get_all("Authentication-Results", [])
-        ),
+        sender=next(iter(recipients(values.get("from", []))), ("", ""))[1],
+        recipients=recipients(values.get("to", []) + values.get("cc", [])),
+        automatic=is_automatic_mail(message),
+        auth_results=tuple(values.get("authentication-results", [])),
     )
 
 
@@ -126,16 +149,36 @@ def recipients(values: Iterable) -> tuple[tuple[str, str], ...]:
     found = {}
     for name, address in getaddresses([str(value) for value in values if value]):
         address = address.strip()
-        if "@" in address:
-            found.setdefault(address.lower(), (name.strip(), address))
+        if "@" in address and address.lower() not in found:
+            found[address.lower()] = (decode_name(name.strip()), address)
     return tuple(found.values())
 
 
-def _references(headers):
+def decode_name(name: str) -> str:
+    """A display name with its RFC 2047 encoded words decoded
+    (``=?utf-8?q?Mar=C3=ADa?=`` is ``María``); as written when it holds none
+    or they cannot be decoded."""
+    if "=?" not in name:
+        return name
+    try:
+        return str(email.header.make_header(email.header.decode_header(name)))
+    except (LookupError, UnicodeDecodeError, email.errors.HeaderParseError):
+        return name
+
+
+def _raw_values(message):
+    """Header name, lower-cased -> its raw values, in order."""
+    values = {}
+    for name, value in message.raw_items():
+        values.setdefault(name.lower(), []).append(str(value))
+    return values
+
+
+def _references(values):
     text = " ".join(
-        str(value)
-        for name in ("In-Reply-To", "References")
-        for value in headers.get_all(name, [])
+        value
+        for name in ("in-reply-to", "references")
+        for value in values.get(name, [])
     )
     # As Odoo's unfold_references: <...> tokens, folding whitespace dropped.
     ids = [_FOLDING.sub("", token) for token in _MESSAGE_ID.findall(text)]
