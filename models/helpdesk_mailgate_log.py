@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 from odoo.tools.mail import decode_message_header
 
 from ..tools.headers import parse_headers, without_nul
@@ -158,9 +158,17 @@ class HelpdeskMailgateLog(models.Model):
             return self.sudo().browse(reprocessed).exists()
         if not message_id:
             return self.browse()
-        return self.sudo().search(
-            [("message_id", "=", message_id), ("state", "=", "failed")], limit=1
+        # Every helpdesk mail asks, and almost none has one: one indexed
+        # query, without the ORM's search machinery.
+        self.flush_model(["message_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM helpdesk_mailgate_log"
+                " WHERE message_id = %s AND state = 'failed' LIMIT 1",
+                message_id,
+            )
         )
+        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     # ------------------------------------------------------------
     # Actions

@@ -124,7 +124,7 @@ def read_headers(message: email.message.Message) -> MailHeaders:
     return MailHeaders(
         sender=next(iter(recipients(values.get("from", []))), ("", ""))[1],
         recipients=recipients(values.get("to", []) + values.get("cc", [])),
-        automatic=is_automatic_mail(message),
+        automatic=is_automatic_mail(_FirstValues(values)),
         auth_results=tuple(values.get("authentication-results", [])),
     )
 
@@ -172,6 +172,19 @@ def _raw_values(message):
     for name, value in message.raw_items():
         values.setdefault(name.lower(), []).append(str(value))
     return values
+
+
+class _FirstValues:
+    """The first raw value of each header, looked up by any case (what
+    :func:`automatic.is_automatic_mail` reads), without the structured
+    header objects a parsed mail builds at every look-up."""
+
+    def __init__(self, values):
+        self._values = values
+
+    def get(self, name, default=None):
+        found = self._values.get(name.lower())
+        return found[0] if found else default
 
 
 def _references(values):
