@@ -108,7 +108,7 @@ class HelpdeskMailgateLog(models.Model):
                 | {"raw_source": False, "date": fields.Datetime.now()}
             )
             return earlier
-        return self.sudo().create(without_nul(values))
+        return self._mailgate_insert(values)
 
     @api.model
     def _mailgate_record_failure(self, raw, model, error):
@@ -134,20 +134,57 @@ class HelpdeskMailgateLog(models.Model):
                 )
             )
             return earlier
-        return self.sudo().create(
-            without_nul(
-                {
-                    "message_id": message_id,
-                    "email_from": email_normalize(_header(headers, "From"))
-                    or _header(headers, "From"),
-                    "subject": _header(headers, "Subject"),
-                    "state": "failed",
-                    "error": reason,
-                    "model": model or False,
-                }
-            )
-            | {"raw_source": base64.b64encode(raw)}
+        return self._mailgate_insert(
+            {
+                "message_id": message_id,
+                "email_from": email_normalize(_header(headers, "From"))
+                or _header(headers, "From"),
+                "subject": _header(headers, "Subject"),
+                "state": "failed",
+                "error": reason,
+                "model": model or False,
+                "raw_source": base64.b64encode(raw),
+            }
         )
+
+    @api.model
+    def _mailgate_insert(self, values):
+        """Insert a new log record with one query, as superuser, and return it.
+
+        Every helpdesk mail writes one, on the gateway's hot path, and nothing
+        computes from it: like Odoo's own ``ir.logging`` it is written with a
+        single INSERT, which costs a mail about a millisecond less than the
+        ORM's ``create``; it is read and changed through the ORM. The values
+        are converted as ``create`` converts them (``convert_to_column_insert``),
+        their texts lose any NUL character, and the record is dated now.
+
+        :param dict values: field name -> value, for stored fields of this model
+        :return: the new record
+        """
+        now = self.env.cr.now()
+        row = {"date": now, "attempts": 1} | without_nul(values)
+        row |= {
+            "create_uid": self.env.uid,
+            "create_date": now,
+            "write_uid": self.env.uid,
+            "write_date": now,
+        }
+        records = self.sudo()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(name) for name in row),
+                SQL(", ").join(
+                    SQL(
+                        "%s",
+                        self._fields[name].convert_to_column_insert(value, records),
+                    )
+                    for name, value in row.items()
+                ),
+            )
+        )
+        return records.browse(self.env.cr.fetchone()[0])
 
     @api.model
     def _mailgate_failed_record(self, message_id):
