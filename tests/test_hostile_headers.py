@@ -102,6 +102,23 @@ class TestHostileHeaders(MailgateCase):
         self.assertEqual(log.email_from, "mallory@evil.example.net")
         self.assertEqual(base64.b64decode(log.raw_source), raw, "kept byte for byte")
 
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_nested_comments_in_recipients(self):
+        """A To header of a thousand nested comments makes the standard
+        library's address parser recurse too deep. Pushed by the MTA
+        program (no fallback model), the mail is still known as the queue's,
+        and kept; the next mail goes through."""
+        message_id = self.new_message_id()
+        raw = _mail("(" * 1000 + f" Soporte <{self.queue_support}>", message_id)
+        self.env["mail.thread"].sudo().message_process(False, raw)
+        log = self.env["helpdesk.mailgate.log"].search(
+            [("message_id", "=", message_id)]
+        )
+        self.assertIn(log.state, ("created", "failed"))
+        if log.state == "failed":
+            self.assertEqual(base64.b64decode(log.raw_source), raw)
+        self.assertTrue(self.send_to_queue("Normal tras los comentarios"))
+
     @mute_logger(*GATEWAY_LOGGERS, "odoo.addons.mail.models.fetchmail")
     def test_fetchmail_is_not_blocked(self):
         """Over IMAP, the hostile mail and every good mail behind it are

@@ -95,6 +95,19 @@ class TestReadHeaders(TestCase):
         self.assertEqual(len(references), MAX_REFERENCES)
         self.assertEqual(references[-1], "<499@a>")
 
+    def test_nested_comments(self):
+        """A thousand nested comments make the standard library's address
+        parser recurse too deep: the addresses in the value are still read."""
+        hostile = "(" * 1000 + " Ana <ana@x.example>, bob@y.example"
+        raw = f"From: a@b.example\r\nTo: {hostile}\r\n\r\n".encode()
+        self.assertEqual(
+            read_addressing(raw).envelope, ("ana@x.example", "bob@y.example")
+        )
+        self.assertEqual(
+            read_headers(odoo_parse(raw)).recipient_addresses,
+            ("ana@x.example", "bob@y.example"),
+        )
+
     def test_recipients(self):
         """Each address once, in order, as written; no address without @."""
         self.assertEqual(

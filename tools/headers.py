@@ -33,6 +33,8 @@ MAX_REFERENCES = 32  # the newest References looked up, as a hostile mail has ma
 # The key of a helpdesk mail's MailHeaders in the message dict of Odoo's gateway.
 MESSAGE_DICT_KEY = "helpdesk_mailgate_headers"
 _MESSAGE_ID = re.compile(r"<[^<>]+>")
+# A bare address, for the values the standard library cannot read.
+_BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+")
 _FOLDING = re.compile(r"[\r\n\t ]+")
 
 
@@ -108,7 +110,7 @@ def read_addressing(raw: bytes) -> Addressing:
     addresses = (
         address.strip().lower()
         for name in RECIPIENT_HEADERS
-        for __, address in getaddresses(values.get(name.lower(), []))
+        for __, address in parse_addresses(values.get(name.lower(), []))
     )
     return Addressing(
         envelope=tuple(dict.fromkeys(a for a in addresses if "@" in a)),
@@ -147,11 +149,25 @@ def recipients(values: Iterable) -> tuple[tuple[str, str], ...]:
         (compared case-insensitively), none without an ``@``
     """
     found = {}
-    for name, address in getaddresses([str(value) for value in values if value]):
+    for name, address in parse_addresses([str(value) for value in values if value]):
         address = address.strip()
         if "@" in address and address.lower() not in found:
             found[address.lower()] = (decode_name(name.strip()), address)
     return tuple(found.values())
+
+
+def parse_addresses(values: Iterable[str]) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses``, which never raises here.
+
+    The standard library reads nested comments by recursion: a value of a
+    thousand ``(`` raises ``RecursionError``. Such a value gives its bare
+    addresses instead, without names.
+    """
+    values = list(values)
+    try:
+        return getaddresses(values)
+    except RecursionError:
+        return [("", found) for value in values for found in _BARE_ADDRESS.findall(value)]
 
 
 def decode_name(name: str) -> str:
