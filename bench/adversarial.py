@@ -110,6 +110,7 @@ def tool_functions(tools_package):
     command_block = tool("command_block")
     display = tool("display")
     header_safety = tool("header_safety")
+    headers = tool("headers")
     html_text = tool("html_text")
     masking = tool("masking")
     quoting = tool("quoting")
@@ -148,6 +149,13 @@ def tool_functions(tools_package):
         ],
         "display.visible": display.visible,
         "header_safety.defuse_encoded_words": header_safety.defuse_encoded_words,
+        "headers.read_addressing": lambda text: headers.read_addressing(
+            _header_block(text)
+        ),
+        "headers.read_headers": lambda text: headers.read_headers(
+            headers.parse_headers(_header_block(text))
+        ),
+        "headers.decode_name": headers.decode_name,
         "masking.mask_emails_in_html": masking.mask_emails_in_html,
         "authentication.sender_authenticated": lambda text: (
             authentication.sender_authenticated(
@@ -163,6 +171,19 @@ def tool_functions(tools_package):
         "reference.find_references": reference.find_references,
         "reference.add_reference": lambda text: reference.add_reference(text, "HT1"),
     }
+
+
+def _header_block(text):
+    """A mail's header block with ``text`` in every header the helpdesk
+    reads addresses from."""
+    value = text.replace("\r", " ").replace("\n", " ")
+    names = ("From", "To", "Cc", "Delivered-To", "References")
+    return (
+        "".join(f"{name}: {value}\r\n" for name in names).encode(
+            "utf-8", "surrogatepass"
+        )
+        + b"\r\n"
+    )
 
 
 def run(size, tools_package=None, functions=None, inputs=None):

@@ -119,6 +119,21 @@ class TestHostileHeaders(MailgateCase):
             self.assertEqual(base64.b64decode(log.raw_source), raw)
         self.assertTrue(self.send_to_queue("Normal tras los comentarios"))
 
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_megabyte_of_addresses(self):
+        """A To header of a megabyte of addresses in the shape the standard
+        library's parser reads in quadratic time is cut after its last whole
+        address within 64 KB before anyone reads it: the mail is a ticket."""
+        message_id = self.new_message_id()
+        hostile = f"{self.queue_support}, 1:00 " + "<a@b.cc>" * 130_000 + ":"
+        with self.mock_mail_gateway():
+            self._push(_mail(hostile, message_id))
+        log = self.env["helpdesk.mailgate.log"].search(
+            [("message_id", "=", message_id)]
+        )
+        self.assertEqual(log.state, "created", log.error)
+        self.assertEqual(log.ticket_id.team_id, self.team_support)
+
     @mute_logger(*GATEWAY_LOGGERS, "odoo.addons.mail.models.fetchmail")
     def test_fetchmail_is_not_blocked(self):
         """Over IMAP, the hostile mail and every good mail behind it are

@@ -11,7 +11,11 @@ try:
 except ImportError:  # plain pytest, without Odoo
     from unittest import TestCase
 
-from ..tools.header_safety import defuse_encoded_words, defuse_headers
+from ..tools.header_safety import (
+    MAX_ADDRESS_HEADER,
+    defuse_encoded_words,
+    defuse_headers,
+)
 
 HOSTILE = (
     b"Return-Path: <bounce@evil.example>\r\n"
@@ -67,3 +71,16 @@ class TestDefuseHeaders(TestCase):
         # 100 KB of almost-encoded-words: one pass, no backtracking blow-up.
         value = "=?utf-8?b?" * 10_000
         self.assertEqual(defuse_encoded_words(value), value)
+
+    def test_long_address_headers_are_cut(self):
+        """An address header beyond the limit keeps its whole addresses
+        within it; a long Subject is left alone."""
+        many = ", ".join(f"p{n}@x.example" for n in range(10_000))
+        raw = f"To: {many}\r\nSubject: {'s' * 100_000}\r\n\r\nbody".encode()
+        message = email.message_from_bytes(raw, policy=email.policy.SMTP)
+        self.assertEqual(defuse_headers(message), ["To"])
+        to = message.get_all("To")[0]
+        self.assertLessEqual(len(str(to)), MAX_ADDRESS_HEADER)
+        self.assertEqual(str(to).split(", ")[0], "p0@x.example")
+        self.assertTrue(str(to).endswith(".example"))
+        self.assertEqual(len(str(message["Subject"])), 100_000)

@@ -12,6 +12,12 @@ that quotes it.
 headers whose decoded text holds control characters: each such character
 becomes a space, and the word is encoded again. Everything else of the
 header, and every other header, is left byte for byte as it was.
+
+It also cuts address headers longer than :data:`MAX_ADDRESS_HEADER`
+characters after their last whole address: the standard library's address
+parser takes quadratic time on some values (a 1 MB ``To`` of ``1:00
+<a@b.cc><a@b.cc>...:`` holds a worker for minutes, at every read). MTAs cut
+headers likewise (Postfix's ``header_size_limit`` is 100 KB).
 """
 
 import base64
@@ -27,6 +33,24 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 # C0 controls (tab excepted), DEL and the C1 controls: never wanted in a name
 # or a subject, and CR/LF/NUL are what breaks the parsers.
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Far above any real list of recipients (a thousand addresses), and parsed in
+# well under a second even in the parser's worst case.
+MAX_ADDRESS_HEADER = 64 * 1024
+ADDRESS_HEADERS = frozenset(
+    {
+        "from",
+        "sender",
+        "reply-to",
+        "to",
+        "cc",
+        "bcc",
+        "delivered-to",
+        "resent-from",
+        "resent-to",
+        "resent-cc",
+        "return-path",
+    }
+)
 
 
 def defuse_headers(message: email.message.Message) -> list[str]:
@@ -35,10 +59,11 @@ def defuse_headers(message: email.message.Message) -> list[str]:
     :param message: a parsed mail (any policy); its headers are rewritten in
         place where needed, keeping their order;
     :return: the names of the headers that were rewritten (empty for almost
-        every mail: only raw values holding ``=?`` are looked at)
+        every mail: only raw values holding ``=?``, and over-long address
+        headers, are looked at)
     """
     items = list(message.raw_items())
-    defused = [(name, _defuse_value(value)) for name, value in items]
+    defused = [(name, _defuse_value(name, value)) for name, value in items]
     rewritten = [
         name for (name, value), (__, new) in zip(items, defused) if new != value
     ]
@@ -51,10 +76,22 @@ def defuse_headers(message: email.message.Message) -> list[str]:
     return rewritten
 
 
-def _defuse_value(value):
-    if not isinstance(value, str) or "=?" not in value:
+def _defuse_value(name, value):
+    if not isinstance(value, str):
+        return value
+    if len(value) > MAX_ADDRESS_HEADER and name.lower() in ADDRESS_HEADERS:
+        value = cut_address_value(value)
+    if "=?" not in value:
         return value
     return defuse_encoded_words(value)
+
+
+def cut_address_value(value: str) -> str:
+    """An address header's value cut to :data:`MAX_ADDRESS_HEADER`
+    characters, after the last comma within them (whole addresses only)."""
+    head = value[:MAX_ADDRESS_HEADER]
+    comma = head.rfind(",")
+    return head[:comma] if comma > 0 else head
 
 
 def defuse_encoded_words(value: str) -> str:

@@ -30,6 +30,7 @@ from .header_safety import defuse_headers
 # The headers Odoo's gateway reads recipients from (mail.thread.message_parse).
 RECIPIENT_HEADERS = ("Delivered-To", "To", "Cc", "Resent-To", "Resent-Cc")
 MAX_REFERENCES = 32  # the newest References looked up, as a hostile mail has many
+MAX_NAME = 1000  # characters of a display name (RFC 5322 lines hold 998)
 # The key of a helpdesk mail's MailHeaders in the message dict of Odoo's gateway.
 MESSAGE_DICT_KEY = "helpdesk_mailgate_headers"
 _MESSAGE_ID = re.compile(r"<[^<>]+>")
@@ -167,13 +168,18 @@ def parse_addresses(values: Iterable[str]) -> list[tuple[str, str]]:
     try:
         return getaddresses(values)
     except RecursionError:
-        return [("", found) for value in values for found in _BARE_ADDRESS.findall(value)]
+        return [
+            ("", found) for value in values for found in _BARE_ADDRESS.findall(value)
+        ]
 
 
 def decode_name(name: str) -> str:
     """A display name with its RFC 2047 encoded words decoded
     (``=?utf-8?q?Mar=C3=ADa?=`` is ``María``); as written when it holds none
-    or they cannot be decoded."""
+    or they cannot be decoded. At most :data:`MAX_NAME` characters are
+    read: the standard library decodes long runs of words in quadratic time.
+    """
+    name = name[:MAX_NAME]
     if "=?" not in name:
         return name
     try:
