@@ -10,3 +10,4 @@ from . import mail_alias
 from . import mail_mail
 from . import mail_thread
 from . import res_config_settings
+from . import res_partner
