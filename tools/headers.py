@@ -158,19 +158,24 @@ def recipients(values: Iterable) -> tuple[tuple[str, str], ...]:
 
 
 def parse_addresses(values: Iterable[str]) -> list[tuple[str, str]]:
-    """``email.utils.getaddresses``, which never raises here.
+    """``email.utils.getaddresses``, value by value, which never fails here.
 
     The standard library reads nested comments by recursion: a value of a
-    thousand ``(`` raises ``RecursionError``. Such a value gives its bare
-    addresses instead, without names.
+    thousand ``(`` raises ``RecursionError`` on some Pythons, and gives no
+    address at all on those with the stricter parser of CVE-2023-27043
+    (Debian's 3.11, 3.12 and later). Such a value gives its bare addresses
+    instead, without names, the same on every Python.
     """
-    values = list(values)
-    try:
-        return getaddresses(values)
-    except RecursionError:
-        return [
-            ("", found) for value in values for found in _BARE_ADDRESS.findall(value)
-        ]
+    parsed = []
+    for value in values:
+        try:
+            found = [pair for pair in getaddresses([value]) if pair[1]]
+        except RecursionError:
+            found = []
+        if not found and "@" in value:
+            found = [("", bare) for bare in _BARE_ADDRESS.findall(value)]
+        parsed.extend(found)
+    return parsed
 
 
 def decode_name(name: str) -> str:
