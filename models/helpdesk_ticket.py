@@ -3,7 +3,6 @@
 import dataclasses
 import logging
 import uuid
-from email.utils import getaddresses
 
 from markupsafe import Markup
 
@@ -147,8 +146,12 @@ class HelpdeskTicket(models.Model):
         mail = self._mailgate_gateway_mail(msg_dict)
         if mail is not None:
             return mail
+        sender_name, sender = next(
+            iter(headers.recipients([msg_dict.get("email_from") or ""])), ("", "")
+        )
         return MailHeaders(
-            sender=email_normalize(msg_dict.get("email_from") or "") or "",
+            sender=email_normalize(sender) or "",
+            sender_name=sender_name,
             recipients=headers.recipients(
                 [msg_dict.get("to") or "", msg_dict.get("cc") or ""]
             ),
@@ -323,9 +326,7 @@ class HelpdeskTicket(models.Model):
         user = self.env["res.users"]
         ticket_model = self
         if mail.sender:
-            user, partner = self._mailgate_find_or_create_sender(
-                team, mail, self._mailgate_sender_name(msg_dict), msg_dict
-            )
+            user, partner = self._mailgate_find_or_create_sender(team, mail, msg_dict)
             if user and user != self.env.user:
                 ticket_model = self.with_user(user).sudo()
             msg_dict["author_id"] = partner.id
@@ -435,12 +436,6 @@ class HelpdeskTicket(models.Model):
         return self.with_context(lang=lang) if lang else self
 
     @api.model
-    def _mailgate_sender_name(self, msg_dict):
-        """The display name of the From header, empty when it has none."""
-        pairs = getaddresses([msg_dict.get("email_from") or ""])
-        return pairs[0][0].strip() if pairs else ""
-
-    @api.model
     def _mailgate_user_of(self, email):
         """The active user whose normalized address is ``email`` (any kind).
 
@@ -466,12 +461,12 @@ class HelpdeskTicket(models.Model):
         mail = self._mailgate_mail(msg_dict)
         if mail.sender and self.env.user.email_normalized == mail.sender:
             return self.env.user
-        if self._mailgate_gateway_mail(msg_dict) is mail:
+        if self._mailgate_gateway_mail(msg_dict) is not None:
             return self.env["res.users"]
         return self._mailgate_user_of(mail.sender)
 
     @api.model
-    def _mailgate_find_or_create_sender(self, team, mail, name, msg_dict):
+    def _mailgate_find_or_create_sender(self, team, mail, msg_dict):
         """Return ``(user, partner)`` for the sender of a new-ticket mail.
 
         ``user`` is the sender's active user (any kind), else the portal user
@@ -482,13 +477,13 @@ class HelpdeskTicket(models.Model):
         user = self._mailgate_sender_user(msg_dict)
         if user:
             return user, user.partner_id
-        email = mail.sender
+        email, name = mail.sender, mail.sender_name
         formatted = formataddr((name, email)) if name else email
         partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
         if team.mailgate_unknown_sender == "user":
             user = team._mailgate_create_portal_user(email, name, partner)
             return user, user.partner_id
-        if not partner and self._mailgate_gateway_mail(msg_dict) is mail:
+        if not partner and self._mailgate_gateway_mail(msg_dict) is not None:
             # Odoo's routing found no contact for this address (it looked
             # with the same rules): create it, as _mail_find_partner_from_emails
             # would, without searching again.

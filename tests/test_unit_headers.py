@@ -6,6 +6,7 @@ except ImportError:  # plain pytest, without Odoo
 import email
 import email.policy
 
+from ..tools.header_safety import defuse_headers
 from ..tools.headers import (
     MAX_REFERENCES,
     decode_name,
@@ -33,8 +34,11 @@ RAW = (
 
 
 def odoo_parse(raw):
-    """The mail as Odoo's gateway parses it (``mail.thread.message_process``)."""
-    return email.message_from_bytes(raw, policy=email.policy.SMTP)
+    """The mail as the helpdesk reads it: parsed as Odoo's gateway parses it
+    (``mail.thread.message_process``), then defused (``message_parse``)."""
+    message = email.message_from_bytes(raw, policy=email.policy.SMTP)
+    defuse_headers(message)
+    return message
 
 
 class TestReadHeaders(TestCase):
@@ -46,6 +50,7 @@ class TestReadHeaders(TestCase):
         for parsed in (odoo_parse(RAW), parse_headers(RAW, email.policy.compat32)):
             mail = read_headers(parsed)
             self.assertEqual(mail.sender, "Mallory@Evil.example.net")
+            self.assertEqual(mail.sender_name, "Evil  X: y")
             self.assertEqual(
                 mail.recipients,
                 (

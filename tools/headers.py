@@ -63,6 +63,7 @@ class MailHeaders:
 
     :param sender: the From address (empty when there is none), as written
         (the model layer normalizes it as Odoo does)
+    :param sender_name: the From display name, decoded (empty when none)
     :param recipients: ``(display name, address)`` of To then Cc, in header
         order, each address once, the names decoded (:func:`recipients`)
     :param automatic: whether the mail was sent automatically (RFC 3834,
@@ -71,6 +72,7 @@ class MailHeaders:
     """
 
     sender: str
+    sender_name: str
     recipients: tuple[tuple[str, str], ...]
     automatic: bool
     auth_results: tuple[str, ...]
@@ -124,8 +126,10 @@ def read_headers(message: email.message.Message) -> MailHeaders:
     gateway parses with ``email.policy.SMTP``), from the raw header values,
     defused beforehand (:func:`header_safety.defuse_headers`)."""
     values = _raw_values(message)
+    sender_name, sender = next(iter(recipients(values.get("from", []))), ("", ""))
     return MailHeaders(
-        sender=next(iter(recipients(values.get("from", []))), ("", ""))[1],
+        sender=sender,
+        sender_name=sender_name,
         recipients=recipients(values.get("to", []) + values.get("cc", [])),
         automatic=is_automatic_mail(_FirstValues(values)),
         auth_results=tuple(values.get("authentication-results", [])),
