@@ -1,6 +1,7 @@
 from . import fetchmail_server
 from . import helpdesk_mailgate_command
 from . import helpdesk_mailgate_log
+from . import helpdesk_mailgate_router
 from . import helpdesk_ticket
 from . import helpdesk_ticket_resolution
 from . import helpdesk_ticket_team

@@ -12,7 +12,9 @@
    from the body.
 
 A service model (``AbstractModel``), so the steps read as one story in one
-file and the ticket keeps the gateway surface; the ticket is passed in.
+file and the ticket keeps the gateway surface; the ticket and the mail's
+``MailFacts`` are passed in, and the work is logged by the work unit model:
+nothing here calls the ticket's own methods.
 """
 
 import logging
@@ -121,26 +123,30 @@ class HelpdeskMailgateCommand(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _process_commands(self, ticket, msg_dict, mail, user, is_new):
+    def _process_commands(
+        self, ticket, facts, user, author, body, masked_body, is_new=False
+    ):
         """Read, vet and apply the command blocks of a mail to ``ticket``,
         and log its work.
 
         :param ticket: the ``helpdesk.ticket``, in the sender's language;
-        :param dict msg_dict: the parsed mail (not changed here);
-        :param mail: its ``MailHeaders``;
+        :param facts: the mail's ``MailFacts``;
         :param user: the sender's ``res.users`` (empty for no user);
+        :param author: the sender's ``res.partner`` (the comment's author);
+        :param body: the mail's HTML body, as received: commands are read
+            from it before masking (``ASSIGNED_TO`` may name an address);
+        :param masked_body: the same body as it is posted (masked when
+            masking is on): applied blocks are removed from it;
         :param bool is_new: whether the mail created the ticket (no default
             work unit then: only follow-ups count);
         :return: the :class:`CommandOutcome`
         """
         ticket.ensure_one()
         self = self.with_env(ticket.env)  # the sender's language
-        body = msg_dict.get("body") or ""
-        read = self._read_commands(body)
-        vetted = self._vet_commands(ticket, read, mail, user, is_new)
-        # Commands are read before masking: ASSIGNED_TO may name an address.
+        read = self._read_commands(body or "")
+        vetted = self._vet_commands(ticket, read, facts, user, is_new)
         return self._apply_commands(
-            ticket, vetted, msg_dict, user, ticket._mailgate_mask(body)
+            ticket, vetted, facts, user, author, masked_body or ""
         )
 
     @api.model
@@ -172,7 +178,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         )
 
     @api.model
-    def _vet_commands(self, ticket, read, mail, user, is_new):
+    def _vet_commands(self, ticket, read, facts, user, is_new):
         """Step 2: what of the valid blocks the sender may apply, as them.
 
         Each block is all or nothing: a problem in a block keeps all of it
@@ -186,7 +192,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         problems = list(read.problems)
         notes = []
         incident, workunit = read.valid_blocks
-        refusal = (incident or workunit) and self._authentication_refusal(ticket, mail)
+        refusal = (incident or workunit) and self._authentication_refusal(ticket, facts)
         if refusal:
             problems += [
                 (
@@ -240,7 +246,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         )
 
     @api.model
-    def _apply_commands(self, ticket, vetted, msg_dict, user, body):
+    def _apply_commands(self, ticket, vetted, facts, user, author, body):
         """Step 3: write the ticket as the sender, log the work, and remove
         the applied blocks from ``body`` (the masked HTML to post).
 
@@ -265,8 +271,14 @@ class HelpdeskMailgateCommand(models.AbstractModel):
             body = Markup(command_block.remove_blocks_from_html(body, applied_kinds))
         not_done = ()
         if hours:
-            timesheet = ticket._mailgate_log_work(
-                msg_dict, user, hours, as_sender=bool(vetted.workunit), comment=body
+            timesheet = self.env["helpdesk.ticket.workunit"]._mailgate_log_work(
+                ticket,
+                facts,
+                user,
+                author,
+                hours,
+                as_sender=bool(vetted.workunit),
+                comment=body,
             )
             done.append(self.env._("Work unit: %(hours)s h", hours=hours))
             done += [timesheet.note] if timesheet.note else []
@@ -314,7 +326,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _authentication_refusal(self, ticket, mail):
+    def _authentication_refusal(self, ticket, facts):
         """Why commands are refused when the team requires authenticated
         senders and no trusted server authenticated this mail, else None.
 
@@ -323,9 +335,9 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         team = ticket.team_id
         if not team.mailgate_require_authentication:
             return None
-        domain = mail.sender.rpartition("@")[2]
+        domain = facts.sender.rpartition("@")[2]
         if authentication.sender_authenticated(
-            mail.auth_results,
+            facts.auth_results,
             domain,
             (team.mailgate_trusted_authserv_ids or "").split(","),
         ):
@@ -342,7 +354,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         """Problems that keep ``user`` from applying ``block`` to ``ticket``
         at all: changing tickets by mail is for helpdesk users who may change
         this ticket in the interface (access rights and record rules) and,
-        for a ``[WORKUNIT]``, create work units (SPEC section 8).
+        for a ``[WORKUNIT]``, create work units (readme/USAGE.md, "Security").
 
         :param bool may_write: whether ``user`` may write ``ticket``"""
         if not user:
@@ -406,7 +418,9 @@ class HelpdeskMailgateCommand(models.AbstractModel):
 
     @api.model
     def _incident_values(self, ticket, block, user):
-        """Map an ``[INCIDENT]`` block's fields to ticket values.
+        """Map an ``[INCIDENT]`` block's fields to ticket values, each key by
+        its ``_resolve_<key>`` method into the field of
+        ``command_block.INCIDENT_KEYS``.
 
         Names are looked up as ``user`` sees them; an unknown or ambiguous
         name is a problem with a did-you-mean hint.
@@ -415,26 +429,18 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         """
         values, problems = {}, []
         team = ticket.team_id
-        resolvers = [
-            ("GROUP", self._resolve_team),
-            ("ASSIGNED_TO", self._resolve_user),
-            ("STATUS", self._resolve_stage),
-            ("RESOLUTION", self._resolve_resolution),
-        ]
-        priority = block.get("PRIORITY")
-        if priority:
-            values["priority"] = command_block.priority_key(priority.value)
-        for key, resolve in resolvers:
+        for key, field_name in command_block.INCIDENT_KEYS.items():
             field = block.get(key)
             if not field:
                 continue
-            field_name, record, problem = resolve(field.value, user, team)
+            resolve = getattr(self, f"_resolve_{key.lower()}")
+            value, problem = resolve(field.value, user, team)
             if problem:
                 problems.append((field.line, problem))
                 continue
-            values[field_name] = record.id
-            if field_name == "team_id":
-                team = record
+            values[field_name] = value
+            if key == "GROUP":  # the other keys are valid for the new team
+                team = team.browse(value)
         return values, problems
 
     @api.model
@@ -446,7 +452,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
             with a ``%(value)s`` placeholder;
         :param str ambiguous: the translated problem when several are, with
             ``%(value)s`` and ``%(count)s`` placeholders;
-        :return: ``(record, problem)``, one of them empty
+        :return: ``(record id, problem)``, one of them empty
         """
         wanted = value.strip().casefold()
         shown = visible(value)
@@ -454,9 +460,9 @@ class HelpdeskMailgateCommand(models.AbstractModel):
             lambda record: wanted in {name.casefold() for name in names_of(record)}
         )
         if len(found) == 1:
-            return found, None
+            return found.id, None
         if found:
-            return found.browse(), ambiguous % {"value": shown, "count": len(found)}
+            return False, ambiguous % {"value": shown, "count": len(found)}
         hint = command_block.suggest(
             value, [name for record in records for name in names_of(record)]
         )
@@ -464,65 +470,71 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         if hint:
             # The parser's own hint sentence: one msgid for every "did you mean".
             problem += self.env._(command_block.HINT_MESSAGE).format(hint=hint)
-        return records.browse(), problem
+        return False, problem
 
     @api.model
-    def _resolve_team(self, value, user, team):
-        teams = self.env["helpdesk.ticket.team"].with_user(user).search([])
-        record, problem = self._pick(
-            teams,
+    def _pick_translated(self, records, value, user, unknown, ambiguous):
+        """:meth:`_pick` among records named in the sender's language or in
+        English (stages, resolutions)."""
+        return self._pick(
+            records, value, lambda record: self._names(record, user), unknown, ambiguous
+        )
+
+    # One ``_resolve_<key>`` per key of ``command_block.INCIDENT_KEYS``:
+    # ``(value, user, team) -> (field value, problem)``, one of them empty.
+
+    @api.model
+    def _resolve_group(self, value, user, team):
+        return self._pick(
+            self.env["helpdesk.ticket.team"].with_user(user).search([]),
             value,
             lambda team: {team.name, team.complete_name},
             self.env._('no group (team) is called "%(value)s"'),
             self.env._('%(count)s groups (teams) are called "%(value)s"'),
         )
-        return "team_id", record, problem
 
     @api.model
-    def _resolve_user(self, value, user, team):
+    def _resolve_assigned_to(self, value, user, team):
         users = self.env["res.users"].sudo().search([("share", "=", False)])
-        record, problem = self._pick(
+        found, problem = self._pick(
             users,
             value,
             lambda candidate: {candidate.login, candidate.email or ""} - {""},
             self.env._('no user has the login or address "%(value)s"'),
             self.env._('%(count)s users have the login or address "%(value)s"'),
         )
-        if record and team.user_ids and record not in team.user_ids:
-            return (
-                "user_id",
-                record.browse(),
-                self.env._(
-                    "the user %(login)s is not a member of the group %(team)s",
-                    login=record.login,
-                    team=team.name,
-                ),
+        if found and team.user_ids and found not in team.user_ids.ids:
+            return False, self.env._(
+                "the user %(login)s is not a member of the group %(team)s",
+                login=users.browse(found).login,
+                team=team.name,
             )
-        return "user_id", record, problem
+        return found, problem
 
     @api.model
-    def _resolve_stage(self, value, user, team):
-        stages = team._get_applicable_stages()
-        record, problem = self._pick(
-            stages,
+    def _resolve_priority(self, value, user, team):
+        # The parser has checked the value: it is a level.
+        return command_block.priority_key(value), None
+
+    @api.model
+    def _resolve_status(self, value, user, team):
+        return self._pick_translated(
+            team._get_applicable_stages(),
             value,
-            lambda stage: self._names(stage, user),
+            user,
             self.env._('no status of this group is called "%(value)s"'),
             self.env._('%(count)s statuses of this group are called "%(value)s"'),
         )
-        return "stage_id", record, problem
 
     @api.model
     def _resolve_resolution(self, value, user, team):
-        resolutions = self.env["helpdesk.ticket.resolution"].search([])
-        record, problem = self._pick(
-            resolutions,
+        return self._pick_translated(
+            self.env["helpdesk.ticket.resolution"].search([]),
             value,
-            lambda resolution: self._names(resolution, user),
+            user,
             self.env._('no resolution is called "%(value)s"'),
             self.env._('%(count)s resolutions are called "%(value)s"'),
         )
-        return "resolution_id", record, problem
 
     @api.model
     def _names(self, record, user):

@@ -17,7 +17,7 @@ PURGED_STATES = ("created", "updated", "ignored")
 
 class HelpdeskMailgateLog(models.Model):
     """One record for every mail that reaches a helpdesk queue or a helpdesk
-    fetchmail server, with what became of it (SPEC section 7).
+    fetchmail server, with what became of it (readme/USAGE.md, "Mail log").
 
     A mail whose processing failed keeps its raw source here, for managers
     only, until a manager reprocesses it: the same record then tells what
@@ -75,14 +75,14 @@ class HelpdeskMailgateLog(models.Model):
 
     @api.model
     def _mailgate_record(
-        self, msg_dict, state, team=None, ticket=None, commands=None, note=None
+        self, facts, state, team=None, ticket=None, commands=None, note=None
     ):
         """Record what became of a mail.
 
         A mail that failed before keeps its record: it is updated, so a mail
         has one record however often it is tried.
 
-        :param dict msg_dict: the mail as parsed by ``mail.thread.message_parse``;
+        :param facts: the mail's ``MailFacts`` (tools/headers.py);
         :param str state: the outcome, a key of ``state``;
         :param team: the queue's ``helpdesk.ticket.team``, if any;
         :param ticket: the ``helpdesk.ticket`` created or updated, if any;
@@ -91,17 +91,16 @@ class HelpdeskMailgateLog(models.Model):
         :return: the log record
         """
         values = {
-            "message_id": msg_dict.get("message_id"),
-            "email_from": self.env["helpdesk.ticket"]._mailgate_mail(msg_dict).sender
-            or msg_dict.get("email_from"),
-            "subject": msg_dict.get("subject"),
+            "message_id": facts.message_id or False,
+            "email_from": facts.sender or facts.email_from or False,
+            "subject": facts.subject or False,
             "state": state,
             "team_id": team.id if team else False,
             "ticket_id": ticket.id if ticket else False,
             "commands": commands or False,
             "error": note or False,
         }
-        earlier = self._mailgate_failed_record(msg_dict.get("message_id"))
+        earlier = self._mailgate_failed_record(facts.message_id)
         if earlier:
             earlier.sudo().write(
                 without_nul(values)

@@ -1,10 +1,13 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
+from odoo.tools import email_normalize
 
 from odoo.addons.mail.tools.alias_error import AliasError
 
-from .helpdesk_ticket import DEFAULT_MAX_ATTACHMENT_MB
+from ..tools import headers
+
+DEFAULT_MAX_ATTACHMENT_MB = 25.0
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -89,14 +92,15 @@ class HelpdeskTicketTeam(models.Model):
         error = super()._alias_get_error(message, message_dict, alias)
         if error or self.mailgate_unknown_sender != "reject":
             return error
-        sender_email = self.env["helpdesk.ticket"]._mailgate_mail(message_dict).sender
+        facts = headers.facts_of(message_dict, email_normalize)
+        sender_email = facts.sender
         if sender_email and self.env["res.users"].sudo().search_count(
             [("email_normalized", "=", sender_email)], limit=1
         ):
             return error
         reason = self.env._("this queue only accepts mail from registered users")
         self.env["helpdesk.mailgate.log"]._mailgate_record(
-            message_dict, "rejected", team=self, note=reason
+            facts, "rejected", team=self, note=reason
         )
         return AliasError("mailgate_unknown_sender", reason)
 
@@ -106,6 +110,11 @@ class HelpdeskTicketTeam(models.Model):
         if not alias or alias.alias_model_id.model != "helpdesk.ticket":
             return self.browse()
         return self.sudo().search([("alias_id", "=", alias.id)], limit=1)
+
+    def _mailgate_attachment_limit_mb(self):
+        """The size limit of one attachment of a mail to this queue, in MB
+        (0: none); the default limit for no team (an empty recordset)."""
+        return self.mailgate_max_attachment_mb if self else DEFAULT_MAX_ATTACHMENT_MB
 
     def _mailgate_ticket_values(self):
         """Values of a ticket created from a mail to this team's queue."""
@@ -162,10 +171,10 @@ class HelpdeskTicketTeam(models.Model):
             )
         )
 
-    def _mailgate_other_queues(self, mail):
-        """Other teams whose queue ``mail`` (``MailHeaders``) is also
-        addressed to (To or Cc)."""
-        addresses = set(mail.recipient_addresses)
+    def _mailgate_other_queues(self, facts):
+        """Other teams whose queue the mail of ``facts`` (``MailFacts``) is
+        also addressed to (To or Cc)."""
+        addresses = set(facts.recipient_addresses)
         if len(addresses) < 2:
             return self.browse()
         return (

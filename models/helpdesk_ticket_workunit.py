@@ -117,6 +117,44 @@ class HelpdeskTicketWorkunit(models.Model):
             )
 
     # ------------------------------------------------------------
+    # Logging a mail's time
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mailgate_log_work(
+        self, ticket, facts, user, author, hours, as_sender, comment
+    ):
+        """Create the work unit of a mail on ``ticket``, and its timesheet
+        line when the helpdesk records timesheets.
+
+        The same mail never comes here twice: Odoo's gateway drops a
+        Message-ID it already has, and a failed mail's work unit is rolled
+        back with the rest of it.
+
+        :param facts: the mail's ``MailFacts``;
+        :param user: the sender's ``res.users`` (empty for no user);
+        :param author: the sender's ``res.partner`` (empty: the user's);
+        :param float hours: the time to log, more than 0;
+        :param bool as_sender: create it as ``user``, with their rights (the
+            time of a ``[WORKUNIT]`` block), else as the gateway (the default
+            time every follow-up counts, a customer's too);
+        :param str comment: the comment as posted (blocks removed, masked
+            when masking is on): its first line describes the timesheet line;
+        :return: the :class:`TimesheetOutcome` of the timesheet line
+        """
+        workunits = self.with_user(user) if as_sender else self.sudo()
+        workunit = workunits.create(
+            {
+                "ticket_id": ticket.id,
+                "message_id": facts.message_id or False,
+                "user_id": user.id,
+                "partner_id": author.id or user.partner_id.id,
+                "hours": hours,
+            }
+        )
+        return workunit._mailgate_log_timesheet(user, comment, facts.date)
+
+    # ------------------------------------------------------------
     # Timesheets
     # ------------------------------------------------------------
 

@@ -29,7 +29,7 @@ class MailThread(models.AbstractModel):
         strip_attachments=False,
         thread_id=None,
     ):
-        """Process a mail; a helpdesk mail is never lost (SPEC section 7).
+        """Process a mail; a helpdesk mail is never lost (readme/USAGE.md, "Mail log").
 
         See :meth:`_mailgate_process_safely`: a helpdesk mail whose processing
         raises leaves no partial change and is kept in the mail log, and this
@@ -49,7 +49,7 @@ class MailThread(models.AbstractModel):
         """Run Odoo's ``message_process``, in a savepoint for helpdesk mail.
 
         The helpdesk tells from the header block whether a mail may be its
-        own (``helpdesk.ticket._mailgate_takes_mail``); that mail is then
+        own (``helpdesk.mailgate.router._takes_mail``); that mail is then
         processed with ``helpdesk_mailgate`` in the context, so that
         :meth:`message_parse` reads what its headers tell, and one that
         raises is rolled back whole and recorded as ``failed`` in the mail log
@@ -63,7 +63,7 @@ class MailThread(models.AbstractModel):
         """
         raw = headers.as_bytes(message)
         log_model = self.env["helpdesk.mailgate.log"]
-        if not self.env["helpdesk.ticket"]._mailgate_takes_mail(model, raw):
+        if not self.env["helpdesk.mailgate.router"]._takes_mail(model, raw):
             return super().message_process(model, raw, **kwargs), log_model
         # A flag, the same for every mail: the mail's own facts travel in its
         # message dict, so the environments of one mail serve the next.
@@ -117,18 +117,19 @@ class MailThread(models.AbstractModel):
             super().message_parse(message, save_original=save_original)
         )
         if self.env.context.get("helpdesk_mailgate"):
-            self.env["helpdesk.ticket"]._mailgate_read_mail(message, msg_dict)
+            self.env["helpdesk.mailgate.router"]._read_facts(message, msg_dict)
         return msg_dict
 
     @api.model
     def message_route(
         self, message, message_dict, model=None, thread_id=None, custom_values=None
     ):
-        """Let the helpdesk judge the routes of its mail (SPEC section 1).
+        """Let the helpdesk judge the routes of its mail (readme/USAGE.md,
+        "Mail queues").
 
         This is the one place that sees every route of a mail at once, the
         same way for fetchmail servers and for the MTA gateway; the rules are
-        the ticket's (``helpdesk.ticket._mailgate_routes``).
+        the router's (``helpdesk.mailgate.router._routes``).
         """
         routes = super().message_route(
             message,
@@ -137,10 +138,11 @@ class MailThread(models.AbstractModel):
             thread_id=thread_id,
             custom_values=custom_values,
         )
-        tickets = self.env["helpdesk.ticket"]
-        if tickets._mailgate_gateway_mail(message_dict) is None:
+        router = self.env["helpdesk.mailgate.router"]
+        facts = router._gateway_facts(message_dict)
+        if facts is None:
             return routes
-        return tickets._mailgate_routes(message_dict, routes)
+        return router._routes(facts, message_dict, routes)
 
     @api.model
     def _detect_loop_sender(self, message, message_dict, routes):
@@ -148,14 +150,15 @@ class MailThread(models.AbstractModel):
         time) stays in force; a helpdesk mail it stops is logged as ignored.
         """
         looping = super()._detect_loop_sender(message, message_dict, routes)
-        tickets = self.env["helpdesk.ticket"]
-        if looping and tickets._mailgate_gateway_mail(message_dict) is not None:
-            tickets._mailgate_log_loop(message_dict, routes)
+        router = self.env["helpdesk.mailgate.router"]
+        facts = router._gateway_facts(message_dict)
+        if looping and facts is not None:
+            router._log_loop(facts, routes)
         return looping
 
     def _get_notify_valid_parameters(self):
         """Odoo's gateway posts a mail with every key of its message dict: a
-        helpdesk mail's also carries its ``MailHeaders``, which notifications
+        helpdesk mail's also carries its ``MailFacts``, which notifications
         leave alone."""
         return super()._get_notify_valid_parameters() | {headers.MESSAGE_DICT_KEY}
 

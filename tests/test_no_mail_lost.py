@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.helpdesk_ticket import HelpdeskTicket
+from ..models.helpdesk_mailgate_router import HelpdeskMailgateRouter
 from . import data
 from .common import MailgateCase
 
@@ -20,7 +20,7 @@ GATEWAY_LOGGERS = (
 )
 
 
-def _fail_in_the_middle(ticket, msg_dict):
+def _fail_in_the_middle(router, ticket, facts):
     """Fault injected after the ticket row exists, before its mail is done."""
     raise RuntimeError("injected failure while creating the ticket")
 
@@ -52,8 +52,8 @@ class TestNoMailLost(MailgateCase):
         raw = self._raw(subject, email_from="nuevo.contacto@unknown.example")
         thread = self.env["mail.thread"].sudo()
         with patch.object(
-            HelpdeskTicket,
-            "_mailgate_subscribe_participants",
+            HelpdeskMailgateRouter,
+            "_subscribe_participants",
             _fail_in_the_middle,
         ):
             result = thread.message_process(None, raw)
@@ -81,7 +81,7 @@ class TestNoMailLost(MailgateCase):
         subject = "Correo que falló con acentos"
         raw = self._raw(subject, email_from="Rosa Remitente <rosa@unknown.example>")
         with patch.object(
-            HelpdeskTicket, "_mailgate_subscribe_participants", _fail_in_the_middle
+            HelpdeskMailgateRouter, "_subscribe_participants", _fail_in_the_middle
         ):
             self.env["mail.thread"].sudo().message_process(None, raw)
         log = self.mail_log(subject)
@@ -94,7 +94,7 @@ class TestNoMailLost(MailgateCase):
         processed exactly once and keeps its one log record."""
         subject = "Reproceso tras arreglar"
         with patch.object(
-            HelpdeskTicket, "_mailgate_subscribe_participants", _fail_in_the_middle
+            HelpdeskMailgateRouter, "_subscribe_participants", _fail_in_the_middle
         ):
             self.env["mail.thread"].sudo().message_process(
                 "helpdesk.ticket", self._raw(subject)
@@ -125,7 +125,7 @@ class TestNoMailLost(MailgateCase):
         from odoo.exceptions import AccessError
 
         with patch.object(
-            HelpdeskTicket, "_mailgate_subscribe_participants", _fail_in_the_middle
+            HelpdeskMailgateRouter, "_subscribe_participants", _fail_in_the_middle
         ):
             self.env["mail.thread"].sudo().message_process(
                 None, self._raw("Solo gestores")
@@ -142,7 +142,7 @@ class TestNoMailLost(MailgateCase):
         """The same failing mail fetched again keeps one record."""
         raw = self._raw("Falla dos veces")
         with patch.object(
-            HelpdeskTicket, "_mailgate_subscribe_participants", _fail_in_the_middle
+            HelpdeskMailgateRouter, "_subscribe_participants", _fail_in_the_middle
         ):
             self.env["mail.thread"].sudo().message_process(None, raw)
             self.env["mail.thread"].sudo().message_process(None, raw)

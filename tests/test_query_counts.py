@@ -128,7 +128,7 @@ class TestQueryCounts(MailgateCase):
         )
         with self.assertQueryCount(1):
             self.assertFalse(
-                self.env["helpdesk.ticket"]._mailgate_takes_mail(None, raw)
+                self.env["helpdesk.mailgate.router"]._takes_mail(None, raw)
             )
         with self.assertQueryCount(30):
             self.assertTrue(self._process(raw, model=None))

@@ -36,8 +36,20 @@ from .display import visible
 
 INCIDENT = "INCIDENT"
 WORKUNIT = "WORKUNIT"
+# The [INCIDENT] keys and the ticket field each sets, in the order they are
+# applied: GROUP first, since the new team decides which statuses and members
+# the other keys may name. The one table of them: the parser's allowed keys
+# come from it, and the Odoo layer resolves each key's value with its
+# ``_resolve_<key>`` method (models/helpdesk_mailgate_command.py).
+INCIDENT_KEYS = {
+    "GROUP": "team_id",
+    "ASSIGNED_TO": "user_id",
+    "PRIORITY": "priority",
+    "STATUS": "stage_id",
+    "RESOLUTION": "resolution_id",
+}
 ALLOWED_KEYS = {
-    INCIDENT: ("GROUP", "ASSIGNED_TO", "PRIORITY", "STATUS", "RESOLUTION"),
+    INCIDENT: tuple(INCIDENT_KEYS),
     WORKUNIT: ("TIME_USED",),
 }
 KEY_ALIASES = {"ASSIGNED_T0": "ASSIGNED_TO"}  # Integria's spelling, with a zero

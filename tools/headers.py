@@ -6,8 +6,8 @@ Two reads, each once per mail, for two moments of the gateway:
   block alone (a 20 MB mail is not copied for it) whether it may be the
   helpdesk's: where it was delivered to and which messages it replies to;
 * once Odoo has parsed a helpdesk mail, :func:`read_headers` reads from that
-  parsed message the facts the helpdesk decides on, a frozen
-  :class:`MailHeaders` that travels with the mail.
+  parsed message the facts the helpdesk decides on, the frozen
+  :class:`MailFacts` that every later step of the mail receives.
 
 Both read the headers' raw values, so that a hostile header (a CR/LF hidden in
 an encoded display name) is data here, never an error.
@@ -20,7 +20,7 @@ import email.parser
 import email.policy
 import re
 import xmlrpc.client
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import getaddresses
 
@@ -31,8 +31,8 @@ from .header_safety import defuse_headers
 RECIPIENT_HEADERS = ("Delivered-To", "To", "Cc", "Resent-To", "Resent-Cc")
 MAX_REFERENCES = 32  # the newest References looked up, as a hostile mail has many
 MAX_NAME = 1000  # characters of a display name (RFC 5322 lines hold 998)
-# The key of a helpdesk mail's MailHeaders in the message dict of Odoo's gateway.
-MESSAGE_DICT_KEY = "helpdesk_mailgate_headers"
+# The key of a helpdesk mail's MailFacts in the message dict of Odoo's gateway.
+MESSAGE_DICT_KEY = "helpdesk_mailgate_facts"
 _MESSAGE_ID = re.compile(r"<[^<>]+>")
 # A bare address, for the values the standard library cannot read.
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+")
@@ -55,8 +55,8 @@ class Addressing:
 
 
 @dataclass(frozen=True, eq=False)
-class MailHeaders:
-    """The facts of a mail's headers the helpdesk decides on.
+class MailFacts:
+    """The facts of a mail the helpdesk decides on, read once per mail.
 
     Compared by identity (``eq=False``): a mail's recipients may be many, and
     no two mails are the same.
@@ -69,6 +69,13 @@ class MailHeaders:
     :param automatic: whether the mail was sent automatically (RFC 3834,
         bulk, delivery reports: :func:`automatic.is_automatic_mail`)
     :param auth_results: the ``Authentication-Results`` values
+    :param message_id: the Message-ID, as Odoo's gateway read it
+    :param subject: the subject, decoded
+    :param date: the Date, as Odoo's gateway read it (UTC), empty when none
+    :param email_from: the From header as Odoo's gateway decoded it: the
+        address answers go to
+    :param from_gateway: whether Odoo's gateway parsed the mail (False for a
+        ``message_new``/``message_update`` called with a message dict alone)
     """
 
     sender: str
@@ -76,6 +83,11 @@ class MailHeaders:
     recipients: tuple[tuple[str, str], ...]
     automatic: bool
     auth_results: tuple[str, ...]
+    message_id: str = ""
+    subject: str = ""
+    date: str = ""
+    email_from: str = ""
+    from_gateway: bool = True
 
     @property
     def recipient_addresses(self) -> tuple[str, ...]:
@@ -121,18 +133,47 @@ def read_addressing(raw: bytes) -> Addressing:
     )
 
 
-def read_headers(message: email.message.Message) -> MailHeaders:
-    """Read the :class:`MailHeaders` of a parsed mail (any policy: Odoo's
+def read_headers(message: email.message.Message) -> MailFacts:
+    """Read the :class:`MailFacts` of a parsed mail (any policy: Odoo's
     gateway parses with ``email.policy.SMTP``), from the raw header values,
     defused beforehand (:func:`header_safety.defuse_headers`)."""
     values = _raw_values(message)
     sender_name, sender = next(iter(recipients(values.get("from", []))), ("", ""))
-    return MailHeaders(
+    return MailFacts(
         sender=sender,
         sender_name=sender_name,
         recipients=recipients(values.get("to", []) + values.get("cc", [])),
         automatic=is_automatic_mail(_FirstValues(values)),
         auth_results=tuple(values.get("authentication-results", [])),
+    )
+
+
+def facts_of(msg_dict: Mapping, normalize: Callable[[str], str]) -> MailFacts:
+    """The :class:`MailFacts` of a mail: the ones the gateway read into its
+    message dict (:data:`MESSAGE_DICT_KEY`), else, for a message dict that
+    did not come through the gateway (``from_gateway`` False), what its
+    ``email_from``, ``to`` and ``cc`` tell.
+
+    :param msg_dict: a message dict of Odoo's gateway;
+    :param normalize: the address normalizer (Odoo's ``email_normalize``)
+    """
+    facts = msg_dict.get(MESSAGE_DICT_KEY)
+    if facts is not None:
+        return facts
+    sender_name, sender = next(
+        iter(recipients([msg_dict.get("email_from") or ""])), ("", "")
+    )
+    return MailFacts(
+        sender=normalize(sender) or "",
+        sender_name=sender_name,
+        recipients=recipients([msg_dict.get("to") or "", msg_dict.get("cc") or ""]),
+        automatic=False,
+        auth_results=(),
+        message_id=msg_dict.get("message_id") or "",
+        subject=msg_dict.get("subject") or "",
+        date=msg_dict.get("date") or "",
+        email_from=msg_dict.get("email_from") or "",
+        from_gateway=False,
     )
 
 
