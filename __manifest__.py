@@ -4,7 +4,7 @@
     "name": "Helpdesk Mail Gateway",
     "summary": "Run the helpdesk by email: team mail queues, tickets and "
     "comments from mail, [INCIDENT]/[WORKUNIT] commands, masking",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "helpdesk_mgmt_mailgate contributors, "
@@ -35,5 +35,6 @@
         ],
     },
     "development_status": "Alpha",
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }
