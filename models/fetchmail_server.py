@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 import time
+from dataclasses import dataclass
 from functools import partial
 from imaplib import IMAP4
 
@@ -27,12 +28,31 @@ FETCH_TIME_BUDGET = 45.0
 FAILED_KEYWORD = "$HelpdeskFailed"
 
 
+@dataclass(frozen=True)
+class FetchResult:
+    """What one run of a helpdesk server's fetch did.
+
+    :param count: mails processed (each committed as a ticket, a comment or
+        a failed log record)
+    :param failed: of which failed (kept whole in the mail log)
+    :param left: mails left on the server for the next run
+    """
+
+    count: int = 0
+    failed: int = 0
+    left: int = 0
+
+
 class FetchmailServer(models.Model):
     _inherit = "fetchmail.server"
 
     def fetch_mail(self, raise_exception=True):
         """Fetch the helpdesk servers (target model ``helpdesk.ticket``) so
         that no mail is lost; the others as Odoo does.
+
+        A helpdesk server is fetched by the method named after its connection
+        type, ``_mailgate_fetch_<type>`` (``imap``, ``pop``): adding a way in
+        is one such method, with the contract of :meth:`_mailgate_fetch_imap`.
 
         Each mail runs in a savepoint (``mail.thread._mailgate_process_safely``)
         and is committed on its own: as a ticket, a comment, or a ``failed``
@@ -50,7 +70,7 @@ class FetchmailServer(models.Model):
         """
         helpdesk_servers = self.filtered(
             lambda server: server.object_id.model == "helpdesk.ticket"
-            and server._get_connection_type() in ("imap", "pop")
+            and server._mailgate_fetcher()
         )
         super(FetchmailServer, self - helpdesk_servers).fetch_mail(
             raise_exception=raise_exception
@@ -64,21 +84,17 @@ class FetchmailServer(models.Model):
                 server.name,
             )
             try:
-                if server._get_connection_type() == "imap":
-                    result = server._mailgate_fetch_imap(budget)
-                else:
-                    result = server._mailgate_fetch_pop(budget)
-                count, failed, left = result
-                remaining = remaining or bool(left)
+                result = server._mailgate_fetcher()(budget)
+                remaining = remaining or bool(result.left)
                 _logger.info(
                     "Fetched %d email(s) on %s server %s; %d succeeded, %d failed, "
                     "%d left for the next run.",
-                    count,
+                    result.count,
                     server.server_type,
                     server.name,
-                    count - failed,
-                    failed,
-                    left,
+                    result.count - result.failed,
+                    result.failed,
+                    result.left,
                 )
             except Exception as error:
                 if raise_exception:
@@ -107,6 +123,12 @@ class FetchmailServer(models.Model):
     # ------------------------------------------------------------
     # Mail gateway
     # ------------------------------------------------------------
+
+    def _mailgate_fetcher(self):
+        """The bound ``_mailgate_fetch_<connection type>`` method of this
+        server, None when the helpdesk has none for its type (Odoo then
+        fetches it as usual)."""
+        return getattr(self, f"_mailgate_fetch_{self._get_connection_type()}", None)
 
     def _mailgate_budget(self):
         """The budget of one run: a :class:`_Budget` shared by the servers."""
@@ -159,8 +181,15 @@ class FetchmailServer(models.Model):
         """One IMAP run, by UID (sequence numbers shift when another client
         expunges mail meanwhile).
 
-        :return: ``(count, failed, left)``: mails processed, of which failed,
-            and unseen mails left for the next run
+        The contract of every ``_mailgate_fetch_<type>`` method: take mails
+        while ``budget.take()`` allows, hand each raw mail to
+        :meth:`_mailgate_process_fetched` (which commits it), and only then
+        let the server's copy go (here ``\\Seen``); never let go of a mail
+        that was not processed; raise on a connection failure (the run logs
+        it, and the mails not yet processed stay for the next run).
+
+        :param budget: the run's :class:`_Budget`, shared by the servers;
+        :return: the :class:`FetchResult`
         """
         imap_server = self.connect()
         try:
@@ -186,7 +215,7 @@ class FetchmailServer(models.Model):
                 imap_server.uid("STORE", uid, "+FLAGS.SILENT", f"({flags})")
                 count += 1
                 failed += mail_failed
-            return count, failed, len(uids) - count
+            return FetchResult(count=count, failed=failed, left=len(uids) - count)
         finally:
             try:
                 imap_server.close()
@@ -209,7 +238,7 @@ class FetchmailServer(models.Model):
         mails come again and are recognized by their Message-ID (a duplicate
         is ignored; a failed one counts one more attempt).
 
-        :return: ``(count, failed, left)``
+        :return: the :class:`FetchResult`
         """
         count = failed = 0
         while True:
@@ -237,7 +266,7 @@ class FetchmailServer(models.Model):
                         exc_info=True,
                     )
             if not left or not session or budget.spent():
-                return count, failed, left
+                return FetchResult(count=count, failed=failed, left=left)
 
 
 class _Budget:

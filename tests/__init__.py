@@ -9,6 +9,7 @@ from . import test_unit_html_text
 from . import test_unit_masking
 from . import test_unit_quoting
 from . import test_unit_reference_automatic
+from . import test_unit_structure
 from . import test_mail_queue
 from . import test_follow_up
 from . import test_client_samples
@@ -22,3 +23,4 @@ from . import test_query_counts
 from . import test_sender_rights
 from . import test_hostile_commands
 from . import test_timesheet
+from . import test_templates

@@ -178,6 +178,16 @@ class TestFetchmail(MailgateCase):
             [("cron_id", "=", self.env.ref("mail.ir_cron_mail_gateway_action").id)]
         )
 
+    def test_protocols_dispatch_by_name(self):
+        """A helpdesk server is fetched by the method named after its
+        connection type; a type without one is left to Odoo."""
+        imap, pop = self._server("imap"), self._server("pop")
+        self.assertEqual(imap._mailgate_fetcher(), imap._mailgate_fetch_imap)
+        self.assertEqual(pop._mailgate_fetcher(), pop._mailgate_fetch_pop)
+        local = self._server("imap")
+        local.server_type = "local"
+        self.assertIsNone(local._mailgate_fetcher())
+
     @mute_logger(*FETCH_LOGGERS)
     def test_imap(self):
         """IMAP: a processed mail is seen; a failing one is kept in the log,
