@@ -1,7 +1,7 @@
 # helpdesk_mgmt_mailgate: one command each. Every target does its own set-up.
-# See README.rst ("Development") for what each step installs and where.
+# See DEVELOPMENT.md for what each step installs and where.
 
-.PHONY: setup db test test-unit test-odoo test-pytest-odoo test-e2e demo lint clean bench
+.PHONY: setup db test test-unit test-odoo test-pytest-odoo test-e2e demo lint readme clean bench
 
 VENV_DIR = $${MAILGATE_VENV:-.venv}
 
@@ -29,11 +29,14 @@ test-e2e:  ## the end-to-end tier alone: Dovecot IMAP and an SMTP sink on loopba
 demo:  ## a demo database, the sample mails through the gateway, Odoo on :8069
 	bash scripts/demo.sh
 
-lint:  ## ruff, pylint-odoo and the other pre-commit hooks (Python and PyPI only, no Odoo; hooks fix files in place)
+lint:  ## ruff, pylint-odoo, the README checks and the other pre-commit hooks (Python and PyPI only, no Odoo; hooks fix files in place)
 	bash scripts/setup.sh lint
 	"$(VENV_DIR)/bin/pre-commit" run --all-files --show-diff-on-failure
 
-bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000), ROUNDS=N (4)
+readme:  ## README.rst and static/description/index.html regenerated from readme/*.md by OCA's oca-gen-addon-readme (see DEVELOPMENT.md, Lint)
+	bash scripts/readme.sh
+
+bench:  ## the performance benchmark (bench/README.md), not part of the tests: MAILS=N mails per scenario (1000), ROUNDS=N (4)
 	bash scripts/setup.sh
 	bash scripts/postgres.sh
 	"$(VENV_DIR)/bin/python" -m bench --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""The benchmark of SPEC section 9 (``python -m bench``; see README.md).
+"""The performance benchmark (``python -m bench``; see README.md).
 
 Modules, one job each: ``scenarios`` (the mails users send), ``databases``
 (the two databases and their common set-up), ``measure`` (the workers that

@@ -1,7 +1,7 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Backlog benchmark: a mailbox full of unread mail worked off by the real
-fetchmail cron (SPEC sections 7 and 9, issue 9 item 2).
+fetchmail cron (readme/CONFIGURE.md, Backlogs; bench/README.md).
 
 A private Dovecot (``scripts/mail_servers.py``) receives ``mails`` unread
 mails for a helpdesk queue (IMAP ``APPEND``); a fresh database with the addon

@@ -1,4 +1,4 @@
-"""Reporting: the SPEC section 9 targets, judged honestly, as Markdown.
+"""Reporting: the performance targets (bench/README.md), judged honestly, as Markdown.
 
 Pure Python: takes the figures the orchestrator gathered and returns the
 text of ``bench/RESULTS.md``. Time ratios are the median over rounds of the
@@ -15,7 +15,7 @@ from .scenarios import BY_KEY, SCENARIOS
 
 @dataclass(frozen=True)
 class Verdict:
-    """One SPEC target: what it asks, what was measured, whether it holds.
+    """One target: what it asks, what was measured, whether it holds.
     ``ok`` is None for figures that are reported, not judged."""
 
     target: str
@@ -75,7 +75,7 @@ def time_and_queries(rounds, key, max_ratio, max_queries, target):
 
 
 def verdicts(results, args):
-    """Every SPEC section 9 target, with its verdict."""
+    """Every performance target of bench/README.md, with its verdict."""
     rounds = results["rounds"]
     out = []
     out += time_and_queries(rounds, "new_known", 1.15, 8, "new ticket, known contact")
@@ -137,7 +137,7 @@ def verdicts(results, args):
             "throughput, new tickets with the addon",
             "reported for 1 000 mails",
             f"{throughput:.1f} mails/s over {args.mails} mails"
-            + ("" if args.mails >= 1000 else " (fewer than the SPEC's 1 000)"),
+            + ("" if args.mails >= 1000 else " (fewer than the 1 000 it asks for)"),
             None,
         )
     )
@@ -151,7 +151,7 @@ def render(results, args, durations):
     rounds = results["rounds"]
     lines = []
     add = lines.append
-    add("# helpdesk_mgmt_mailgate benchmark (SPEC section 9)")
+    add("# helpdesk_mgmt_mailgate benchmark")
     add("")
     add(
         f"{args.mails} mails per scenario after {args.warmup} warm-up mails, in "

@@ -1,4 +1,4 @@
-"""Benchmark of helpdesk_mgmt_mailgate against helpdesk_mgmt alone (SPEC section 9).
+"""Benchmark of helpdesk_mgmt_mailgate against helpdesk_mgmt alone.
 
 Creates two fresh databases without demo data, one with ``helpdesk_mgmt`` only
 and one with ``helpdesk_mgmt_mailgate``, gives both the same set-up and pushes

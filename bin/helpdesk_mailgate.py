@@ -34,7 +34,7 @@ variable ``HELPDESK_MAILGATE_API_KEY_FILE``) or from the environment variable
 ``ps`` shows to every user of the machine.
 
 Python 3 standard library only. See the "Mail transport agent (MTA)" section
-of the addon's README for Postfix and Exim.
+of the addon's README (readme/CONFIGURE.md) for Postfix and Exim.
 """
 
 import argparse

@@ -17,8 +17,9 @@ CLIENTS = [
     "thunderbird_reply_plain.eml",
 ]
 # Replies with a new [WORKUNIT] TIME_USED: 0,5 and an old [INCIDENT] STATUS:
-# Closed in their history (see samples/README.md): every language of SPEC 3
-# at least once, every client, and top-posted, bottom-posted and inline.
+# Closed in their history (see samples/README.md): every language the quote
+# cutting recognises (readme/USAGE.md, the rules of a block) at least once,
+# every client, and top-posted, bottom-posted and inline.
 LOCALIZED = [
     "gmail_de.eml",
     "gmail_fr.eml",

@@ -9,7 +9,7 @@ from .common import MailgateCase
 
 @tagged("post_install", "-at_install")
 class TestFollowUp(MailgateCase):
-    """SPEC sections 3, 4, 5 and 8: replies, command blocks, work units."""
+    """Replies, command blocks, work units (readme/USAGE.md)."""
 
     @classmethod
     def setUpClass(cls):

@@ -10,7 +10,7 @@ SECRET = "boss@secret.example.org"
 
 @tagged("post_install", "-at_install")
 class TestHostileCommands(MailgateCase):
-    """Hostile command blocks: no crash, no leak, no amplification (SPEC 4, 5)."""
+    """Hostile command blocks: no crash, no leak, no amplification."""
 
     @classmethod
     def setUpClass(cls):

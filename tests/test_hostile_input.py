@@ -29,7 +29,7 @@ def _headers(queue, subject, message_id, content_type, extra=""):
 
 @tagged("post_install", "-at_install")
 class TestHostileInput(MailgateCase):
-    """SPEC section 8: bad input never crashes the gateway nor loses the mail,
+    """Bad input never crashes the gateway nor loses the mail,
     and the next mail goes through."""
 
     def _push(self, raw):
@@ -54,7 +54,7 @@ class TestHostileInput(MailgateCase):
         )
 
     def _hostile_mails(self):
-        """(kind, raw bytes) for each hostile input of the spec."""
+        """(kind, raw bytes) for each hostile input the gateway must survive."""
         queue = self.queue_support
         big = "Servidores caídos. " * (20 * 1024 * 1024 // 20)
         recipients = ", ".join(f"dest{i}@many.example" for i in range(10000))

@@ -9,7 +9,7 @@ from .common import MailgateCase
 
 @tagged("post_install", "-at_install")
 class TestMailQueue(MailgateCase):
-    """SPEC sections 1, 2 and 6: a team's queue turns mail into tickets."""
+    """A team's queue turns mail into tickets (readme/USAGE.md, A new ticket)."""
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_seed_example(self):

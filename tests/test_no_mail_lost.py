@@ -27,7 +27,7 @@ def _fail_in_the_middle(router, ticket, facts):
 
 @tagged("post_install", "-at_install")
 class TestNoMailLost(MailgateCase):
-    """SPEC section 7: failure isolation, the failed log, reprocessing."""
+    """Failure isolation, the failed log, reprocessing (readme/USAGE.md, Mail log)."""
 
     def _raw(self, subject, **kwargs):
         values = {

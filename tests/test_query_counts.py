@@ -1,6 +1,6 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Query-count guards on the gateway's hot path (SPEC section 9).
+"""Query-count guards on the gateway's hot path (bench/README.md).
 
 The counts are the whole ``message_process`` of one mail, as the gateway user,
 with warm caches (``warmup`` runs each test twice and counts the second run).

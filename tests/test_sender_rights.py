@@ -13,7 +13,7 @@ BOTH_BLOCKS = (
 
 @tagged("post_install", "-at_install")
 class TestSenderRights(MailgateCase):
-    """SPEC section 8: every change a mail asks for is made with the sender's
+    """Every change a mail asks for is made with the sender's
     access rights and record rules, as in the interface."""
 
     @classmethod

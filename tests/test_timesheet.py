@@ -1,6 +1,6 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Time logged by mail in the timesheets (SPEC section 9b).
+"""Time logged by mail in the timesheets (readme/USAGE.md, Time in timesheets).
 
 ``TestWithoutTimesheets`` runs in the Odoo tier's first pass, on a database
 without OCA's helpdesk_mgmt_timesheet; ``TestTimesheets`` only in its second

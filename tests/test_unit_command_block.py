@@ -17,7 +17,7 @@ from ..tools.command_block import (
 )
 from ..tools.html_text import html_to_text
 
-SPEC_EXAMPLE = """[INCIDENT]
+INTEGRIA_EXAMPLE = """[INCIDENT]
 GROUP: Soporte
 ASSIGNED_T0: operador
 PRIORITY: 3
@@ -45,9 +45,9 @@ def problem(line, code, **params):
 
 
 class TestParseValidBlocks(TestCase):
-    def test_spec_example(self):
-        """The example of the spec parses into two valid blocks."""
-        parsed = parse_commands(SPEC_EXAMPLE)
+    def test_integria_example(self):
+        """Integria's own example (readme/USAGE.md) parses into two valid blocks."""
+        parsed = parse_commands(INTEGRIA_EXAMPLE)
         self.assertEqual(
             parsed,
             ParsedCommands(

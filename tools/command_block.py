@@ -258,7 +258,8 @@ def may_hold_commands(text: str) -> bool:
 
 
 def parse_commands(text: str) -> ParsedCommands:
-    """Find and check the command blocks of a text (SPEC section 4).
+    """Find and check the command blocks of a text (readme/USAGE.md, the
+    rules of a block).
 
     Text outside the blocks is ignored. The first block of a kind is the one
     reported; any later block of that kind adds a ``repeated_block`` problem

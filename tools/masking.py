@@ -1,4 +1,4 @@
-"""Mask the email addresses written in a mail body (SPEC section 5).
+"""Mask the email addresses written in a mail body (readme/USAGE.md, Masking).
 
 Every address becomes :data:`MASK`, so a reader sees that an address was there
 but cannot guess it. Masking works on the source string and changes nothing

@@ -164,7 +164,7 @@ def test_agent_reply_with_commands_updates_ticket(
 
 
 def _failure_handling_missing(env):
-    """Why the mail log cannot keep failed mails yet (SPEC section 7), or
+    """Why the mail log cannot keep failed mails yet (readme/USAGE.md, Mail log), or
     an empty string when it can."""
     log_model = env["helpdesk.mailgate.log"]
     missing = []
@@ -178,8 +178,8 @@ def _failure_handling_missing(env):
 
 
 def _raw_source_field(log_model):
-    """The name of the mail log's raw source field (its name is not fixed by
-    the SPEC), or None."""
+    """The name of the mail log's raw source field (its name is not part of
+    the documented interface), or None."""
     for name, field in log_model._fields.items():
         if field.type in ("text", "binary") and any(
             word in name for word in ("raw", "source", "original", "eml")
@@ -200,7 +200,7 @@ def test_failed_mail_is_kept_and_does_not_block(
         if missing:
             request.applymarker(
                 pytest.mark.xfail(
-                    reason="SPEC 7 failure handling not in the addon yet: "
+                    reason="failure handling not in the addon yet: "
                     f"helpdesk.mailgate.log lacks {missing}",
                     strict=False,
                 )

@@ -2,7 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Crashes and outages with the real servers: each ends with every mail as
 exactly one ticket, one comment or one failed log record, none lost, none
-twice (SPEC section 7). The counts are printed as a matrix at the end.
+twice (readme/CONFIGURE.md, incoming mail). The counts are printed as a
+matrix at the end.
 
 Each incident strikes while Odoo is processing a fetched mail: the test holds
 a row lock on that mail's team (``SELECT ... FOR UPDATE``, as a long
