@@ -354,7 +354,7 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         """Problems that keep ``user`` from applying ``block`` to ``ticket``
         at all: changing tickets by mail is for helpdesk users who may change
         this ticket in the interface (access rights and record rules) and,
-        for a ``[WORKUNIT]``, create work units (readme/USAGE.md, "Security").
+        for a ``[WORKUNIT]``, create work units (readme/CONFIGURE.md, "7. Agents").
 
         :param bool may_write: whether ``user`` may write ``ticket``"""
         if not user:

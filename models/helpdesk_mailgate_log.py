@@ -17,7 +17,7 @@ PURGED_STATES = ("created", "updated", "ignored")
 
 class HelpdeskMailgateLog(models.Model):
     """One record for every mail that reaches a helpdesk queue or a helpdesk
-    fetchmail server, with what became of it (readme/USAGE.md, "Mail log").
+    fetchmail server, with what became of it (readme/USAGE.md, "6. The mail log").
 
     A mail whose processing failed keeps its raw source here, for managers
     only, until a manager reprocesses it: the same record then tells what

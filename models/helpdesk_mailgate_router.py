@@ -161,7 +161,7 @@ class HelpdeskMailgateRouter(models.AbstractModel):
     @api.model
     def _routes(self, facts, msg_dict, routes):
         """Apply the helpdesk queue rules to Odoo's routes of a helpdesk mail
-        (readme/USAGE.md, "Mail queues"):
+        (readme/CONFIGURE.md, "4. Each team's queue"):
 
         * a new-ticket route whose subject carries the reference token of a
           ticket the sender may follow up becomes a follow-up of that ticket

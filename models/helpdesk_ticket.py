@@ -70,7 +70,7 @@ class HelpdeskTicket(models.Model):
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         """Create the ticket of a new mail to a team's queue
-        (readme/USAGE.md, "New tickets").
+        (readme/USAGE.md, "1. A new ticket").
 
         The queue's defaults fill in what the alias defaults leave unset. The
         ticket is created as the sender's user: the one found by Odoo's
@@ -141,7 +141,7 @@ class HelpdeskTicket(models.Model):
         return ticket
 
     def message_update(self, msg_dict, update_vals=None):
-        """Take a follow-up of this ticket (readme/USAGE.md, "Follow-ups").
+        """Take a follow-up of this ticket (readme/USAGE.md, "2. A reply").
 
         Its To and Cc participants follow the ticket, its command blocks are
         applied as its sender, a work unit logs its time, and its body, with

@@ -29,7 +29,8 @@ class MailThread(models.AbstractModel):
         strip_attachments=False,
         thread_id=None,
     ):
-        """Process a mail; a helpdesk mail is never lost (readme/USAGE.md, "Mail log").
+        """Process a mail; a helpdesk mail is never lost (readme/USAGE.md,
+        "6. The mail log").
 
         See :meth:`_mailgate_process_safely`: a helpdesk mail whose processing
         raises leaves no partial change and is kept in the mail log, and this
@@ -124,8 +125,8 @@ class MailThread(models.AbstractModel):
     def message_route(
         self, message, message_dict, model=None, thread_id=None, custom_values=None
     ):
-        """Let the helpdesk judge the routes of its mail (readme/USAGE.md,
-        "Mail queues").
+        """Let the helpdesk judge the routes of its mail (readme/CONFIGURE.md,
+        "4. Each team's queue").
 
         This is the one place that sees every route of a mail at once, the
         same way for fetchmail servers and for the MTA gateway; the rules are
