@@ -3,7 +3,7 @@
 """Backlog benchmark: a mailbox full of unread mail worked off by the real
 fetchmail cron (SPEC sections 7 and 9, issue 9 item 2).
 
-A private Dovecot (``scripts/mail_servers.py``) receives ``mails`` unread
+A private Dovecot (``mailgate_devtools.dovecot``) receives ``mails`` unread
 mails for a helpdesk queue (IMAP ``APPEND``); a fresh database with the addon
 has a helpdesk fetchmail server on it. Odoo's cron runner
 (``ir.cron._process_jobs``, what a cron worker calls) then runs until the
@@ -15,7 +15,7 @@ the longest run (it must stay within the cron time limit), the process's
 resident memory after the first and the last run (flat: the growth between
 them), its peak (``ru_maxrss``), and whether every mail became one ticket.
 
-    python bench/backlog.py [--mails 5000] [--keep] [--json FILE]
+    python -m bench.backlog [--mails 5000] [--keep] [--json FILE]
 
 ``run_backlog()`` returns the same numbers as a dict, for ``make bench``.
 Run it with ``scripts/postgres.sh`` done (it reads ``.run/odoo.conf``) and
@@ -34,13 +34,11 @@ from email.policy import SMTP
 from email.utils import formatdate
 from pathlib import Path
 
+from mailgate_devtools.dovecot import Dovecot, find_dovecot
+
+from .databases import create_database
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-sys.path.insert(0, str(REPO))  # run as a script: the bench package beside it
-import mail_servers  # noqa: E402
-
-from bench.databases import create_database  # noqa: E402
-
 ADDON = "helpdesk_mgmt_mailgate"
 ALIAS_DOMAIN = "backlog.example.com"
 QUEUE = f"support@{ALIAS_DOMAIN}"
@@ -123,7 +121,7 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
     """
     odoo_conf = Path(odoo_conf or REPO / ".run" / "odoo.conf")
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    binary = mail_servers.find_dovecot()
+    binary = find_dovecot()
     if not binary:
         raise RuntimeError("Dovecot is not installed (apt-get install dovecot-imapd)")
     db = f"bench_backlog_{os.getpid()}"
@@ -134,7 +132,7 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
     from odoo.addons.base.models.ir_cron import ir_cron
 
     config.parse_config(["-c", str(odoo_conf), "--log-level=warn"])
-    dovecot = mail_servers.Dovecot(binary, WORK_DIR / "dovecot").start()
+    dovecot = Dovecot(binary, WORK_DIR / "dovecot").start()
     try:
         registry = odoo.modules.registry.Registry(db)
         _set_up(odoo, registry, dovecot)

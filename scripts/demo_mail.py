@@ -20,10 +20,11 @@ import sys
 import threading
 from pathlib import Path
 
-# The mail servers the end-to-end tier uses too (scripts/mail_servers.py,
-# beside this file: Python puts a script's own folder on sys.path).
-import mail_servers
 from aiosmtpd.controller import Controller
+
+# The Dovecot server the end-to-end tier uses too: the project's dev tools
+# (devtools/, installed into the venv by scripts/setup.sh).
+from mailgate_devtools.dovecot import Dovecot, find_dovecot
 
 import odoo
 from odoo.tools import config
@@ -97,12 +98,12 @@ def configure_odoo(conf, database, smtp_port, dovecot):
 
 def main(conf, database, smtp_port, imap_port):
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
-    binary = mail_servers.find_dovecot()
+    binary = find_dovecot()
     if not binary:
         sys.exit(
             "demo_mail.py: Dovecot is not installed (apt-get install dovecot-imapd)"
         )
-    dovecot = mail_servers.Dovecot(binary, WORK_DIR / "dovecot")
+    dovecot = Dovecot(binary, WORK_DIR / "dovecot")
     dovecot.port = int(imap_port)
     dovecot.start()
     outbox = WORK_DIR / "outbox"

@@ -4,7 +4,8 @@
 #   scripts/setup.sh unit   pytest alone (requirements-unit.txt): the pure tier
 #   scripts/setup.sh lint   pre-commit (requirements-lint.txt): make lint
 #   scripts/setup.sh [odoo] Odoo 18.0, OCA helpdesk_mgmt and the test tools
-#                           (requirements-test.txt), and the addons-path link
+#                           (requirements-test.txt), the dev tools, and the
+#                           addons-path link
 # The first two need Python and PyPI only, never Odoo.
 #
 # At the odoo level, Odoo comes, in this order, from:
@@ -67,6 +68,23 @@ install_requirements() {
     say "installing requirements-$name.txt into $VENV"
     pip_install -r "$REPO/requirements-$name.txt" \
         || die "requirements-$name.txt did not install: see pip's message above."
+    printf '%s' "$wanted" > "$stamp"
+}
+
+# install_devtools: the project's dev tools (devtools/, the package
+# mailgate_devtools: the mail servers of the end-to-end tier and the demo)
+# installed editable into the venv, unless this checkout's already are: a
+# venv shared by two checkouts gets the one of the checkout set up last.
+install_devtools() {
+    local stamp="$VENV/.devtools" wanted installed
+    wanted="$REPO/devtools $(cksum < "$REPO/devtools/pyproject.toml")"
+    installed="$("$PY" -c 'import mailgate_devtools, pathlib; print(pathlib.Path(mailgate_devtools.__file__).parent.parent)' 2>/dev/null || true)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -n "$installed" ] \
+        && [ "$installed" -ef "$REPO/devtools" ]; then
+        return 0
+    fi
+    say "installing the dev tools (devtools/, editable) into $VENV"
+    pip_install -e "$REPO/devtools" || die "the dev tools (devtools/) did not install: see pip's message above."
     printf '%s' "$wanted" > "$stamp"
 }
 
@@ -170,6 +188,7 @@ src)
 esac
 
 install_requirements test
+install_devtools
 
 link_addon
 say "Python ready: $("$PY" -c 'import odoo.release as r; print("Odoo", r.version)') in $VENV"

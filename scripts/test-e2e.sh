@@ -3,8 +3,9 @@
 #
 # A private Dovecot IMAP server, an SMTP sink (aiosmtpd), Odoo serving the test
 # database over HTTP and, as root, a private Postfix are started by the tests
-# (scripts/mail_servers.py, in .run/e2e/ or a private folder under TMPDIR that
-# the servers' unprivileged users can reach); a customer's mail is delivered to
+# (mailgate_devtools, in devtools/: in .run/e2e/ or, as root in a checkout the
+# servers' unprivileged users cannot reach, a private folder under TMPDIR); a
+# customer's mail is delivered to
 # the mailbox by IMAP APPEND, fetched by Odoo's fetchmail server, answered, and
 # the reply comes back the same way; mail comes in through Postfix and the MTA
 # gateway program (bin/helpdesk_mailgate.py); crashes and outages (Odoo killed,

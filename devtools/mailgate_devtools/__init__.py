@@ -1,0 +1,19 @@
+# Copyright 2026 helpdesk_mgmt_mailgate contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Development tools of helpdesk_mgmt_mailgate: real servers on loopback.
+
+Dev only: installed editable into the project's virtualenv by
+``scripts/setup.sh`` (``pip install -e devtools``), used by the end-to-end
+tier (``tests/e2e``), the backlog benchmark (``bench/backlog.py``) and the
+demo (``scripts/demo_mail.py``). The addon never imports it, and nothing
+here is imported by this ``__init__``: each module is imported for what it
+holds.
+
+Modules:
+
+* :mod:`.common`: what the servers share (free ports, waiting for a port,
+  the private folders under ``TMPDIR`` of servers that drop privileges);
+* :mod:`.dovecot`: a private Dovecot IMAP server and its mailbox;
+* :mod:`.postfix`: a private Postfix instance piping mail into a command;
+* :mod:`.smtp_sink`: an aiosmtpd SMTP server keeping every message.
+"""
