@@ -35,6 +35,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from mailgate_devtools.dovecot import Dovecot, find_dovecot
+from mailgate_devtools.odoo_db import OdooDatabase, load_config
 
 from .databases import create_database
 
@@ -82,11 +83,10 @@ def _fill(dovecot, mails):
         imap.logout()
 
 
-def _set_up(odoo, registry, dovecot):
+def _set_up(database, dovecot):
     """The helpdesk as an administrator sets it up; only the fetchmail cron
     left active, so the runs measure fetching alone."""
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    with database.env() as env:
         domain = env["mail.alias.domain"].create({"name": ALIAS_DOMAIN})
         env.company.alias_domain_id = domain
         env["helpdesk.ticket.team"].create(
@@ -101,12 +101,11 @@ def _set_up(odoo, registry, dovecot):
         server.button_confirm_login()
         cron = env.ref("mail.ir_cron_mail_gateway_action")
         env["ir.cron"].search([("id", "!=", cron.id)]).active = False
-        cron.write({"active": True, "nextcall": odoo.fields.Datetime.now()})
+        cron.write({"active": True, "nextcall": database.odoo.fields.Datetime.now()})
 
 
-def _tickets(odoo, registry):
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+def _tickets(database):
+    with database.env() as env:
         return env["helpdesk.ticket"].search_count([("name", "=like", "Atraso %")])
 
 
@@ -126,16 +125,13 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
         raise RuntimeError("Dovecot is not installed (apt-get install dovecot-imapd)")
     db = f"bench_backlog_{os.getpid()}"
     create_database(odoo_conf, db, ADDON)
-    import odoo
-    from odoo.tools import config
-
+    odoo = load_config(odoo_conf, "--log-level=warn")
     from odoo.addons.base.models.ir_cron import ir_cron
 
-    config.parse_config(["-c", str(odoo_conf), "--log-level=warn"])
+    database = OdooDatabase(odoo, db)
     dovecot = Dovecot(binary, WORK_DIR / "dovecot").start()
     try:
-        registry = odoo.modules.registry.Registry(db)
-        _set_up(odoo, registry, dovecot)
+        _set_up(database, dovecot)
         _fill(dovecot, mails)
         mailbox = dovecot.mailbox()
         runs, longest, rss = 0, 0.0, []
@@ -160,16 +156,13 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
             "peak_rss_mb": round(
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
             ),
-            "tickets": _tickets(odoo, registry),
+            "tickets": _tickets(database),
             "unseen_left": mailbox.unseen_count(),
         }
     finally:
         dovecot.stop()
         if not keep:
-            from odoo.service import db as db_service
-
-            odoo.sql_db.close_db(db)
-            db_service.exp_drop(db)
+            database.drop()
     return result
 
 

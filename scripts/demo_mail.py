@@ -25,9 +25,7 @@ from aiosmtpd.controller import Controller
 # The Dovecot server the end-to-end tier uses too: the project's dev tools
 # (devtools/, installed into the venv by scripts/setup.sh).
 from mailgate_devtools.dovecot import Dovecot, find_dovecot
-
-import odoo
-from odoo.tools import config
+from mailgate_devtools.odoo_db import OdooDatabase, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,10 +63,8 @@ def configure_odoo(conf, database, smtp_port, dovecot):
     """Point the demo database at these servers: outgoing mail to the SMTP
     server, a helpdesk fetchmail server on the IMAP mailbox, fetched every
     minute."""
-    config.parse_config(["-c", conf, "-d", database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    odoo = load_config(conf, "-d", database, "--log-level=warn")
+    with OdooDatabase(odoo, database).env() as env:
         values = {
             "name": "Demo SMTP (loopback)",
             "smtp_host": "127.0.0.1",

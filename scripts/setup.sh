@@ -72,7 +72,7 @@ install_requirements() {
 }
 
 # install_devtools: the project's dev tools (devtools/, the package
-# mailgate_devtools: the mail servers of the end-to-end tier and the demo)
+# mailgate_devtools: mail servers, Odoo database helpers)
 # installed editable into the venv, unless this checkout's already are: a
 # venv shared by two checkouts gets the one of the checkout set up last.
 install_devtools() {

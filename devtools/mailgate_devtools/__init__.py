@@ -1,13 +1,13 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Development tools of helpdesk_mgmt_mailgate: real servers on loopback.
+"""Development tools of helpdesk_mgmt_mailgate: real servers on loopback and
+Odoo databases for the end-to-end tier and the benchmark.
 
 Dev only: installed editable into the project's virtualenv by
 ``scripts/setup.sh`` (``pip install -e devtools``), used by the end-to-end
-tier (``tests/e2e``), the backlog benchmark (``bench/backlog.py``) and the
-demo (``scripts/demo_mail.py``). The addon never imports it, and nothing
-here is imported by this ``__init__``: each module is imported for what it
-holds.
+tier (``tests/e2e``), the benchmark (``bench/``) and the demo
+(``scripts/demo_mail.py``). The addon never imports it, and nothing here is
+imported by this ``__init__``: each module is imported for what it holds.
 
 Modules:
 
@@ -15,5 +15,8 @@ Modules:
   the private folders under ``TMPDIR`` of servers that drop privileges);
 * :mod:`.dovecot`: a private Dovecot IMAP server and its mailbox;
 * :mod:`.postfix`: a private Postfix instance piping mail into a command;
-* :mod:`.smtp_sink`: an aiosmtpd SMTP server keeping every message.
+* :mod:`.smtp_sink`: an aiosmtpd SMTP server keeping every message;
+* :mod:`.odoo_db`: Odoo databases: install in a subprocess, drop, open in
+  this process;
+* :mod:`.odoo_server`: Odoo serving a database over HTTP in a subprocess.
 """
