@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up of the Python side, in the virtualenv .venv, at one of
 # three levels:
-#   scripts/setup.sh unit   pytest alone (requirements-unit.txt): the pure tier
+#   scripts/setup.sh unit   pytest alone (requirements-unit.txt) and the dev
+#                           tools (devtools/, editable): the pure tier
 #   scripts/setup.sh lint   pre-commit (requirements-lint.txt): make lint
 #   scripts/setup.sh [odoo] Odoo 18.0, OCA helpdesk_mgmt and the test tools
 #                           (requirements-test.txt), the dev tools, and the
@@ -72,7 +73,7 @@ install_requirements() {
 }
 
 # install_devtools: the project's dev tools (devtools/, the package
-# mailgate_devtools: mail servers, Odoo database helpers)
+# mailgate_devtools: mail servers, Odoo database helpers, hostile inputs)
 # installed editable into the venv, unless this checkout's already are: a
 # venv shared by two checkouts gets the one of the checkout set up last.
 install_devtools() {
@@ -138,6 +139,8 @@ if [ "$level" != odoo ]; then
         make_venv "$([ "$(odoo_version "$PYTHON")" = 18.0 ] && echo 1 || echo 0)"
     fi
     install_requirements "$level"
+    # The pure tier's hostile inputs (tests/test_unit_adversarial.py).
+    if [ "$level" = unit ]; then install_devtools; fi
     exit 0
 fi
 
