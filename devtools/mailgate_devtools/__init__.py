@@ -7,9 +7,9 @@ Dev only: installed editable into the project's virtualenv by
 ``scripts/setup.sh`` (``pip install -e devtools``), used by the end-to-end
 tier (``tests/e2e``), the benchmark (``bench/``), the demo
 (``scripts/demo_mail.py``) and the pure tier (``tests/test_unit_adversarial.py``).
-The addon never imports it, and nothing here is imported by this
-``__init__``: each module is imported for what it holds, so the pure tier
-needs neither Odoo nor aiosmtpd.
+The addon never imports it (ruff's TID251 forbids it outside those folders),
+and nothing here is imported by this ``__init__``: each module is imported
+for what it holds, so the pure tier needs neither Odoo nor aiosmtpd.
 
 Modules:
 
