@@ -8,7 +8,7 @@ VENV_DIR = $${MAILGATE_VENV:-.venv}
 setup:  ## virtualenv with Odoo 18.0, helpdesk_mgmt and the test tools
 	bash scripts/setup.sh
 
-db:  ## PostgreSQL (the PG* server, else a project-local cluster) + Odoo config
+db:  ## PostgreSQL (the PG* server, else a project-local cluster, kept running) + Odoo config
 	bash scripts/postgres.sh
 
 test:  ## all tiers: pure (pytest), Odoo (a fresh database), end to end (IMAP/SMTP)
@@ -34,9 +34,7 @@ lint:  ## ruff, pylint-odoo and the other pre-commit hooks (Python and PyPI only
 	"$(VENV_DIR)/bin/pre-commit" run --all-files --show-diff-on-failure
 
 bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000), ROUNDS=N (4)
-	bash scripts/setup.sh
-	bash scripts/postgres.sh
-	"$(VENV_DIR)/bin/python" -m bench --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)
+	bash scripts/bench.sh --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)
 
 clean:  ## stop the local PostgreSQL and remove .venv and .run
 	-bash scripts/postgres.sh stop

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The benchmark (SPEC section 9, bench/README.md), `make bench`: the Odoo
+# set-up and PostgreSQL first, then `python -m bench ARGS...` from the
+# repository root. The project's PostgreSQL cluster, when this run starts it,
+# is stopped at the end.
+#   scripts/bench.sh [--mails N] [--rounds N] [--keep] [...]   (python -m bench --help)
+source "$(dirname "$0")/lib.sh"
+
+bash "$REPO/scripts/setup.sh"
+use_postgres
+cd "$REPO"
+"$PY" -m bench "$@"
