@@ -36,6 +36,5 @@ lint:  ## ruff, pylint-odoo and the other pre-commit hooks (Python and PyPI only
 bench:  ## the performance benchmark (SPEC section 9), not part of the tests: MAILS=N mails per scenario (1000), ROUNDS=N (4)
 	bash scripts/bench.sh --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)
 
-clean:  ## stop the local PostgreSQL and remove .venv and .run
-	-bash scripts/postgres.sh stop
-	rm -rf .venv .run
+clean:  ## stop the local PostgreSQL, remove .venv, .run and the project's folders under TMPDIR
+	bash scripts/clean.sh

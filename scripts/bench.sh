@@ -2,11 +2,13 @@
 # The benchmark (SPEC section 9, bench/README.md), `make bench`: the Odoo
 # set-up and PostgreSQL first, then `python -m bench ARGS...` from the
 # repository root. The project's PostgreSQL cluster, when this run starts it,
-# is stopped at the end.
+# is stopped at the end (--keep: the databases stay, so its data does too).
 #   scripts/bench.sh [--mails N] [--rounds N] [--keep] [...]   (python -m bench --help)
 source "$(dirname "$0")/lib.sh"
 
 bash "$REPO/scripts/setup.sh"
-use_postgres
+keep=
+for arg in "$@"; do [ "$arg" = --keep ] && keep=keep; done
+use_postgres $keep
 cd "$REPO"
 "$PY" -m bench "$@"

@@ -16,9 +16,9 @@ SMTP_PORT="${MAILGATE_DEMO_SMTP_PORT:-2525}"
 IMAP_PORT="${MAILGATE_DEMO_IMAP_PORT:-11143}"
 
 bash "$REPO/scripts/setup.sh"
-# The cluster stops with the demo if the demo started it (and no test run of
-# this checkout still uses it); the demo database stays in it.
-use_postgres
+# The demo database stays; the cluster stops with the demo if the demo
+# started it (and no test run of this checkout still uses it).
+use_postgres keep
 
 installed() {
     "$PY" - "$ODOO_CONF" "$DB" <<'PY' 2>/dev/null

@@ -2,7 +2,12 @@
 # Shared settings and helpers of the project's scripts. Sourced, never run.
 #
 # Everything the scripts create lives in the repository: .venv/ (Python) and
-# .run/ (PostgreSQL cluster, Odoo config, logs, the addons-path link).
+# .run/ (PostgreSQL cluster, Odoo config, logs, the addons-path link), but
+# for the folders of servers that run as other users when those users cannot
+# reach the checkout (root in a 0700 folder): then the PostgreSQL data and the
+# Dovecot and Postfix folders are private folders under TMPDIR
+# (helpdesk_mgmt_mailgate-*), linked from .run, removed by the run that made
+# them (the demo's PostgreSQL data stays) and by `make clean`.
 
 set -euo pipefail
 
@@ -46,15 +51,19 @@ _run_on_exit() {
     done
 }
 
-# use_postgres: PostgreSQL for this script's run (scripts/postgres.sh run),
-# released when the script ends: the project's local cluster is stopped then
-# if a run started it and no other run of this checkout still uses it; a
-# cluster that was running already (`make db`, a demo) is left running.
+# use_postgres [keep]: PostgreSQL for this script's run (scripts/postgres.sh
+# run), released when the script ends: the project's local cluster is
+# stopped then if a run started it and no other run of this checkout still
+# uses it; a cluster that was running already (`make db`, a demo) is left
+# running. keep: the run's databases stay (the demo's, KEEP_DB=1), so a data
+# folder it creates under TMPDIR stays too.
 use_postgres() {
     [ -n "${_postgres_used:-}" ] && return 0
     _postgres_used=1
     on_exit 'bash "$REPO/scripts/postgres.sh" release "$$"'
-    bash "$REPO/scripts/postgres.sh" run "$$"
+    local keep="${1:-}"
+    [ -n "${KEEP_DB:-}" ] && keep=keep
+    bash "$REPO/scripts/postgres.sh" run "$$" $keep
 }
 
 die() {

@@ -10,12 +10,18 @@
 #
 #   scripts/postgres.sh              start the cluster and keep it running
 #                                    (`make db`): no run stops it
-#   scripts/postgres.sh run PID      the same for the run PID (a test, the
+#   scripts/postgres.sh run PID [keep]
+#                                    the same for the run PID (a test, the
 #                                    benchmark, the demo: lib.sh's use_postgres)
 #   scripts/postgres.sh release PID  the run PID is done: the cluster is stopped
 #                                    when a run started it and no other run of
 #                                    this checkout (alive) still uses it
 #   scripts/postgres.sh stop         stop the cluster, whoever started it
+#
+# A run that creates the cluster's data folder under TMPDIR (as root, in a
+# checkout the postgres user cannot reach) removes it with the cluster, unless
+# it is `keep` (the demo, KEEP_DB=1) or `make db` took the cluster over; the
+# data folder in .run/pgdata is kept, as .venv is (`make clean` removes both).
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$RUN"
@@ -23,6 +29,7 @@ mkdir -p "$RUN"
 # What this checkout's runs share, in .run (under the lock):
 USERS_DIR="$RUN/postgres-users"            # one file per run using the cluster
 STARTED_BY_RUN="$RUN/postgres-started-by-run"  # a run started it: the last one stops it
+THROWAWAY_DATA="$RUN/postgres-data-throwaway"  # its TMPDIR data goes with it
 
 pg_bindir() {
     local dir
@@ -127,7 +134,8 @@ start_server() {
 }
 
 # start_local_cluster: this checkout's cluster running (started now, with
-# STARTED=1, or found running), LOCAL_PGPORT its port.
+# STARTED=1, or found running), LOCAL_PGPORT its port; CREATED_PRIVATE=1 when
+# its data folder was made now under TMPDIR.
 start_local_cluster() {
     local bindir
     bindir="$(pg_bindir)"
@@ -159,6 +167,7 @@ start_local_cluster() {
         say "creating a PostgreSQL cluster in $LOCAL_PGDATA"
         as_cluster_owner "$bindir/initdb" -D "$LOCAL_PGDATA" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
             || die "initdb failed in $LOCAL_PGDATA."
+        [ "$LOCAL_PGDATA" -ef "$PRIVATE_PGDATA" ] && CREATED_PRIVATE=1
     fi
     if cluster_running; then
         LOCAL_PGPORT="$(sed -n 4p "$LOCAL_PGDATA/postmaster.pid")"
@@ -206,6 +215,21 @@ stop_cluster() {
     rm -f "$STARTED_BY_RUN"
 }
 
+# remove_throwaway_data: the data folder under TMPDIR a run created, and the
+# .run/pgdata link to it.
+remove_throwaway_data() {
+    local link="$RUN/pgdata" target
+    [ -f "$THROWAWAY_DATA" ] || return 0
+    rm -f "$THROWAWAY_DATA"
+    [ -L "$link" ] || return 0
+    target="$(readlink -f "$link")"
+    if [ "${target##*/}" = "${PRIVATE_PGDATA##*/}" ]; then
+        rm -rf "$target"
+        rm -f "$link"
+        say "removed the run's PostgreSQL data folder $target"
+    fi
+}
+
 mode="${1:-start}"
 case "$mode" in
 stop)
@@ -219,12 +243,13 @@ release)
     rm -f "$USERS_DIR/$2"
     if [ -f "$STARTED_BY_RUN" ] && [ "$(live_users)" = 0 ]; then
         stop_cluster
+        remove_throwaway_data
     fi
     exit 0
     ;;
 start) ;;
-run) [ -n "${2:-}" ] || die "usage: scripts/postgres.sh run PID" ;;
-*) die "usage: scripts/postgres.sh [run PID|release PID|stop]" ;;
+run) [ -n "${2:-}" ] || die "usage: scripts/postgres.sh run PID [keep]" ;;
+*) die "usage: scripts/postgres.sh [run PID [keep]|release PID|stop]" ;;
 esac
 
 if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]; then
@@ -233,16 +258,21 @@ if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]; then
     DB_HOST="${PGHOST:-}" DB_PORT="${PGPORT:-5432}" DB_USER="${PGUSER:-$(id -un)}" DB_PASSWORD="${PGPASSWORD:-}"
 else
     locked
-    STARTED=
+    STARTED= CREATED_PRIVATE=
     start_local_cluster
     if [ "$mode" = run ]; then
         # The run counts as a user until its release, whoever started the cluster.
         mkdir -p "$USERS_DIR"
         pid_start "$2" >"$USERS_DIR/$2"
         [ -n "$STARTED" ] && touch "$STARTED_BY_RUN"
+        if [ "${3:-}" = keep ]; then
+            rm -f "$THROWAWAY_DATA"
+        elif [ -n "$CREATED_PRIVATE" ]; then
+            touch "$THROWAWAY_DATA"
+        fi
     else
-        # `make db`: the developer's cluster from now on.
-        rm -f "$STARTED_BY_RUN"
+        # `make db`: the developer's cluster from now on, data and all.
+        rm -f "$STARTED_BY_RUN" "$THROWAWAY_DATA"
     fi
 fi
 

@@ -4,8 +4,9 @@
 # A private Dovecot IMAP server, an SMTP sink (aiosmtpd), Odoo serving the test
 # database over HTTP and, as root, a private Postfix are started by the tests
 # (mailgate_devtools, in devtools/: in .run/e2e/ or, as root in a checkout the
-# servers' unprivileged users cannot reach, a private folder under TMPDIR); a
-# customer's mail is delivered to the mailbox by IMAP APPEND, fetched by Odoo's fetchmail server, answered, and
+# servers' unprivileged users cannot reach, a private folder under TMPDIR,
+# removed when the server stops); a customer's mail is delivered to
+# the mailbox by IMAP APPEND, fetched by Odoo's fetchmail server, answered, and
 # the reply comes back the same way; mail comes in through Postfix and the MTA
 # gateway program (bin/helpdesk_mailgate.py); crashes and outages (Odoo killed,
 # PostgreSQL restarted, the IMAP connection cut, the SMTP server down) end with

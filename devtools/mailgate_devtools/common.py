@@ -8,7 +8,9 @@ files to unprivileged users) keep their folder where those users can reach
 it: under the folder asked for when every folder above it can be traversed
 by others, else in a private folder of their own under ``TMPDIR`` (a
 checkout under root's home or ``mktemp -d`` is 0700), with a symbolic link
-at the folder asked for.
+at the folder asked for. The server removes that private folder and its link
+when it stops (:func:`remove_private_folder`); ``make clean`` removes any a
+killed run left, by following the links under ``.run/``.
 """
 
 import hashlib
@@ -92,3 +94,22 @@ def server_folder(root, name):
         )
     root.symlink_to(private, target_is_directory=True)
     return private
+
+
+def remove_private_folder(root):
+    """Remove the private folder :func:`server_folder` made for ``root``
+    under ``TMPDIR``, and the link to it. A folder kept at ``root`` itself
+    (inside the checkout's ``.run``) stays, with the server's logs.
+
+    :return: the folder removed, or None
+    """
+    root = Path(root).absolute()
+    if not root.is_symlink():
+        return None
+    target = root.resolve()
+    root.unlink()
+    private = target.parent == Path(tempfile.gettempdir()).resolve()
+    if private and target.name.startswith(PRIVATE_PREFIX) and target.is_dir():
+        shutil.rmtree(target, ignore_errors=True)
+        return target
+    return None

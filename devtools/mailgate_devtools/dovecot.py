@@ -22,7 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .common import free_port, server_folder, wait_for_port
+from .common import free_port, remove_private_folder, server_folder, wait_for_port
 
 
 def find_dovecot():
@@ -176,14 +176,21 @@ service anvil {{
                 if (self.process.poll() is not None)
                 else ""
             )
-            self.stop()
+            self._terminate()
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            remove_private_folder(self.requested_root)
             raise RuntimeError(
                 f"Dovecot did not start ({error}):\n{output}\n{log[-3000:]}"
             ) from error
         return self
 
     def stop(self):
+        """Stop Dovecot and its children and remove its private folder under
+        ``TMPDIR``, if it has one."""
+        self._terminate()
+        remove_private_folder(self.requested_root)
+
+    def _terminate(self):
         """Stop Dovecot and its children (SIGTERM to the master)."""
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -17,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .common import free_port, server_folder, wait_for_port
+from .common import free_port, remove_private_folder, server_folder, wait_for_port
 
 
 def find_postfix():
@@ -229,7 +229,8 @@ maximal_backoff_time = 7200s
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def stop(self):
-        """Stop Postfix (``postfix stop``; its master's group otherwise)."""
+        """Stop Postfix (``postfix stop``; its master's group otherwise) and
+        remove its private folder under ``TMPDIR``, if it has one."""
         if self.process and self.process.poll() is None:
             self._postfix("postfix", "-c", str(self.conf_dir), "stop")
             try:
@@ -237,3 +238,4 @@ maximal_backoff_time = 7200s
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        remove_private_folder(self.requested_root)
