@@ -8,7 +8,7 @@ VENV_DIR = $${MAILGATE_VENV:-.venv}
 setup:  ## virtualenv with Odoo 18.0, helpdesk_mgmt and the test tools
 	bash scripts/setup.sh
 
-db:  ## PostgreSQL (the PG* server, else a project-local cluster) + Odoo config
+db:  ## PostgreSQL (the PG* server, else a project-local cluster, kept running) + Odoo config
 	bash scripts/postgres.sh
 
 test:  ## all tiers: pure (pytest), Odoo (a fresh database), end to end (IMAP/SMTP)
@@ -37,10 +37,7 @@ readme:  ## README.rst and static/description/index.html regenerated from readme
 	bash scripts/readme.sh
 
 bench:  ## the performance benchmark (bench/README.md), not part of the tests: MAILS=N mails per scenario (1000), ROUNDS=N (4)
-	bash scripts/setup.sh
-	bash scripts/postgres.sh
-	"$(VENV_DIR)/bin/python" -m bench --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)
+	bash scripts/bench.sh --mails $(or $(MAILS),1000) --rounds $(or $(ROUNDS),4) $(BENCH_ARGS)
 
-clean:  ## stop the local PostgreSQL and remove .venv and .run
-	-bash scripts/postgres.sh stop
-	rm -rf .venv .run
+clean:  ## stop the local PostgreSQL, remove .venv, .run and the project's folders under TMPDIR
+	bash scripts/clean.sh

@@ -3,7 +3,7 @@
 """Backlog benchmark: a mailbox full of unread mail worked off by the real
 fetchmail cron (readme/CONFIGURE.md, Backlogs; bench/README.md).
 
-A private Dovecot (``scripts/mail_servers.py``) receives ``mails`` unread
+A private Dovecot (``mailgate_devtools.dovecot``) receives ``mails`` unread
 mails for a helpdesk queue (IMAP ``APPEND``); a fresh database with the addon
 has a helpdesk fetchmail server on it. Odoo's cron runner
 (``ir.cron._process_jobs``, what a cron worker calls) then runs until the
@@ -15,7 +15,7 @@ the longest run (it must stay within the cron time limit), the process's
 resident memory after the first and the last run (flat: the growth between
 them), its peak (``ru_maxrss``), and whether every mail became one ticket.
 
-    python bench/backlog.py [--mails 5000] [--keep] [--json FILE]
+    python -m bench.backlog [--mails 5000] [--keep] [--json FILE]
 
 ``run_backlog()`` returns the same numbers as a dict, for ``make bench``.
 Run it with ``scripts/postgres.sh`` done (it reads ``.run/odoo.conf``) and
@@ -34,13 +34,12 @@ from email.policy import SMTP
 from email.utils import formatdate
 from pathlib import Path
 
+from mailgate_devtools.dovecot import Dovecot, find_dovecot
+from mailgate_devtools.odoo_db import OdooDatabase, load_config
+
+from .databases import create_database
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-sys.path.insert(0, str(REPO))  # run as a script: the bench package beside it
-import mail_servers  # noqa: E402
-
-from bench.databases import create_database  # noqa: E402
-
 ADDON = "helpdesk_mgmt_mailgate"
 ALIAS_DOMAIN = "backlog.example.com"
 QUEUE = f"support@{ALIAS_DOMAIN}"
@@ -84,11 +83,10 @@ def _fill(dovecot, mails):
         imap.logout()
 
 
-def _set_up(odoo, registry, dovecot):
+def _set_up(database, dovecot):
     """The helpdesk as an administrator sets it up; only the fetchmail cron
     left active, so the runs measure fetching alone."""
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    with database.env() as env:
         domain = env["mail.alias.domain"].create({"name": ALIAS_DOMAIN})
         env.company.alias_domain_id = domain
         env["helpdesk.ticket.team"].create(
@@ -103,12 +101,11 @@ def _set_up(odoo, registry, dovecot):
         server.button_confirm_login()
         cron = env.ref("mail.ir_cron_mail_gateway_action")
         env["ir.cron"].search([("id", "!=", cron.id)]).active = False
-        cron.write({"active": True, "nextcall": odoo.fields.Datetime.now()})
+        cron.write({"active": True, "nextcall": database.odoo.fields.Datetime.now()})
 
 
-def _tickets(odoo, registry):
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+def _tickets(database):
+    with database.env() as env:
         return env["helpdesk.ticket"].search_count([("name", "=like", "Atraso %")])
 
 
@@ -123,21 +120,18 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
     """
     odoo_conf = Path(odoo_conf or REPO / ".run" / "odoo.conf")
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    binary = mail_servers.find_dovecot()
+    binary = find_dovecot()
     if not binary:
         raise RuntimeError("Dovecot is not installed (apt-get install dovecot-imapd)")
     db = f"bench_backlog_{os.getpid()}"
     create_database(odoo_conf, db, ADDON)
-    import odoo
-    from odoo.tools import config
-
+    odoo = load_config(odoo_conf, "--log-level=warn")
     from odoo.addons.base.models.ir_cron import ir_cron
 
-    config.parse_config(["-c", str(odoo_conf), "--log-level=warn"])
-    dovecot = mail_servers.Dovecot(binary, WORK_DIR / "dovecot").start()
+    database = OdooDatabase(odoo, db)
+    dovecot = Dovecot(binary, WORK_DIR / "dovecot").start()
     try:
-        registry = odoo.modules.registry.Registry(db)
-        _set_up(odoo, registry, dovecot)
+        _set_up(database, dovecot)
         _fill(dovecot, mails)
         mailbox = dovecot.mailbox()
         runs, longest, rss = 0, 0.0, []
@@ -162,16 +156,13 @@ def run_backlog(mails=5000, odoo_conf=None, keep=False, max_runs=None):
             "peak_rss_mb": round(
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
             ),
-            "tickets": _tickets(odoo, registry),
+            "tickets": _tickets(database),
             "unseen_left": mailbox.unseen_count(),
         }
     finally:
         dovecot.stop()
         if not keep:
-            from odoo.service import db as db_service
-
-            odoo.sql_db.close_db(db)
-            db_service.exp_drop(db)
+            database.drop()
     return result
 
 

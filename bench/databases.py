@@ -1,14 +1,15 @@
 """The benchmark's two databases: creating, setting up, checking, dropping.
 
 ``create_database`` and ``drop_database`` run Odoo's command line in a
-subprocess (the orchestrator never loads Odoo); the other functions run
-inside a worker, in one database.
+subprocess (``mailgate_devtools.odoo_db``, which the end-to-end tier uses
+too; the orchestrator never loads Odoo); the other functions run inside a
+worker, in one database.
 """
 
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from mailgate_devtools import odoo_db
 
 from .scenarios import AGENT, ALIAS_DOMAIN, CUSTOMER, OTHER_ALIAS, TEAMS
 
@@ -23,55 +24,24 @@ def create_database(config_path, database, module):
     """Install ``module`` without demo data in a new database; return the
     seconds it took. The log goes to ``.run/<database>-install.log``."""
     log = REPO / ".run" / f"{database}-install.log"
-    started = time.perf_counter()
-    with log.open("w") as out:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                "-c",
-                str(config_path),
-                "-d",
-                database,
-                "-i",
-                module,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
-    if done.returncode:
+    try:
+        return odoo_db.install(config_path, database, module, log)
+    except odoo_db.InstallError:
         sys.exit(f"bench: installing {module} in {database} failed: see {log}")
-    return time.perf_counter() - started
 
 
 def drop_database(config_path, database):
     """Drop ``database`` and its filestore; say so when it cannot be done."""
-    done = subprocess.run(
-        [sys.executable, "-m", "odoo", "db", "-c", str(config_path), "drop", database],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        print(
-            f"==> could not drop {database}: {done.stderr.strip()[-300:]}",
-            file=sys.stderr,
-        )
+    why = odoo_db.drop(config_path, database)
+    if why:
+        print(f"==> could not drop {database}: {why}", file=sys.stderr)
 
 
 def odoo_registry(config_path, database):
     """Odoo configured from ``config_path`` and the registry of ``database``."""
-    import odoo
-    from odoo.tools import config
-
-    config.parse_config(["-c", str(config_path), "-d", database, "--log-level=warn"])
+    odoo = odoo_db.load_config(config_path, "-d", database, "--log-level=warn")
     odoo.netsvc.init_logger()
-    return odoo.modules.registry.Registry(database)
+    return odoo_db.OdooDatabase(odoo, database).registry
 
 
 def gateway_env(cr):

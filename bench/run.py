@@ -130,8 +130,8 @@ def run_backlog(args):
     the real fetchmail cron, in a database of its own.
 
     It loads Odoo, so it runs in a process of its own (its command line,
-    ``--json FILE``); its ``run_backlog()`` numbers are judged here: every
-    mail must become one ticket, none left unseen.
+    ``python -m bench.backlog --json FILE``); its ``run_backlog()`` numbers
+    are judged here: every mail must become one ticket, none left unseen.
     """
     if not args.backlog or not (BENCH / "backlog.py").is_file():
         return None
@@ -140,7 +140,8 @@ def run_backlog(args):
     out.unlink(missing_ok=True)
     command = [
         sys.executable,
-        str(BENCH / "backlog.py"),
+        "-m",
+        "bench.backlog",
         "--mails",
         str(args.backlog),
         "--odoo-conf",

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 
 bash "$REPO/scripts/setup.sh"
-bash "$REPO/scripts/postgres.sh"
+use_postgres
 TS=helpdesk_mgmt_timesheet
 LOG="$RUN/timesheet-setups-$$.log"
 
@@ -50,7 +50,7 @@ drop() { "$PY" -m odoo db -c "$ODOO_CONF" drop "$1" >/dev/null 2>&1 || true; }
 
 db1="mailgate_ts_after_$$"
 db2="mailgate_ts_before_$$"
-trap 'drop "$db1"; drop "$db2"' EXIT
+on_exit 'drop "$db1"; drop "$db2"'
 
 say "1. $ADDON first, then $TS ($db1)"
 odoo "$db1" -i "$ADDON"

@@ -16,7 +16,9 @@ SMTP_PORT="${MAILGATE_DEMO_SMTP_PORT:-2525}"
 IMAP_PORT="${MAILGATE_DEMO_IMAP_PORT:-11143}"
 
 bash "$REPO/scripts/setup.sh"
-bash "$REPO/scripts/postgres.sh"
+# The demo database stays; the cluster stops with the demo if the demo
+# started it (and no test run of this checkout still uses it).
+use_postgres keep
 
 installed() {
     "$PY" - "$ODOO_CONF" "$DB" <<'PY' 2>/dev/null
@@ -52,7 +54,7 @@ if [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null || { can_install_de
     "$PY" "$REPO/scripts/demo_mail.py" "$ODOO_CONF" "$DB" "$SMTP_PORT" "$IMAP_PORT" \
         > "$RUN/demo-mail/servers.log" 2>&1 &
     mail_pid=$!
-    trap 'kill "$mail_pid" 2>/dev/null' EXIT
+    on_exit 'kill "$mail_pid" 2>/dev/null'
     for _ in $(seq 60); do
         grep -q "ready" "$RUN/demo-mail/servers.log" 2>/dev/null && break
         kill -0 "$mail_pid" 2>/dev/null || die "the demo mail servers did not start: see $RUN/demo-mail/servers.log"

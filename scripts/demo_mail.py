@@ -20,13 +20,12 @@ import sys
 import threading
 from pathlib import Path
 
-# The mail servers the end-to-end tier uses too (scripts/mail_servers.py,
-# beside this file: Python puts a script's own folder on sys.path).
-import mail_servers
 from aiosmtpd.controller import Controller
 
-import odoo
-from odoo.tools import config
+# The Dovecot server the end-to-end tier uses too: the project's dev tools
+# (devtools/, installed into the venv by scripts/setup.sh).
+from mailgate_devtools.dovecot import Dovecot, find_dovecot
+from mailgate_devtools.odoo_db import OdooDatabase, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -64,10 +63,8 @@ def configure_odoo(conf, database, smtp_port, dovecot):
     """Point the demo database at these servers: outgoing mail to the SMTP
     server, a helpdesk fetchmail server on the IMAP mailbox, fetched every
     minute."""
-    config.parse_config(["-c", conf, "-d", database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    odoo = load_config(conf, "-d", database, "--log-level=warn")
+    with OdooDatabase(odoo, database).env() as env:
         values = {
             "name": "Demo SMTP (loopback)",
             "smtp_host": "127.0.0.1",
@@ -97,12 +94,12 @@ def configure_odoo(conf, database, smtp_port, dovecot):
 
 def main(conf, database, smtp_port, imap_port):
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
-    binary = mail_servers.find_dovecot()
+    binary = find_dovecot()
     if not binary:
         sys.exit(
             "demo_mail.py: Dovecot is not installed (apt-get install dovecot-imapd)"
         )
-    dovecot = mail_servers.Dovecot(binary, WORK_DIR / "dovecot")
+    dovecot = Dovecot(binary, WORK_DIR / "dovecot")
     dovecot.port = int(imap_port)
     dovecot.start()
     outbox = WORK_DIR / "outbox"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Idempotent set-up of the Python side, in the virtualenv .venv, at one of
 # three levels:
-#   scripts/setup.sh unit   pytest alone (requirements-unit.txt): the pure tier
+#   scripts/setup.sh unit   pytest alone (requirements-unit.txt) and the dev
+#                           tools (devtools/, editable): the pure tier
 #   scripts/setup.sh lint   pre-commit (requirements-lint.txt): make lint
 #   scripts/setup.sh [odoo] Odoo 18.0, OCA helpdesk_mgmt and the test tools
-#                           (requirements-test.txt), and the addons-path link
+#                           (requirements-test.txt), the dev tools, and the
+#                           addons-path link
 # The first two need Python and PyPI only, never Odoo.
 #
 # At the odoo level, Odoo comes, in this order, from:
@@ -70,6 +72,23 @@ install_requirements() {
     printf '%s' "$wanted" > "$stamp"
 }
 
+# install_devtools: the project's dev tools (devtools/, the package
+# mailgate_devtools: mail servers, Odoo database helpers, hostile inputs)
+# installed editable into the venv, unless this checkout's already are: a
+# venv shared by two checkouts gets the one of the checkout set up last.
+install_devtools() {
+    local stamp="$VENV/.devtools" wanted installed
+    wanted="$REPO/devtools $(cksum < "$REPO/devtools/pyproject.toml")"
+    installed="$("$PY" -c 'import mailgate_devtools, pathlib; print(pathlib.Path(mailgate_devtools.__file__).parent.parent)' 2>/dev/null || true)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -n "$installed" ] \
+        && [ "$installed" -ef "$REPO/devtools" ]; then
+        return 0
+    fi
+    say "installing the dev tools (devtools/, editable) into $VENV"
+    pip_install -e "$REPO/devtools" || die "the dev tools (devtools/) did not install: see pip's message above."
+    printf '%s' "$wanted" > "$stamp"
+}
+
 # requirements_text FILE: the file followed by the files it includes (-r).
 requirements_text() {
     local line
@@ -120,6 +139,8 @@ if [ "$level" != odoo ]; then
         make_venv "$([ "$(odoo_version "$PYTHON")" = 18.0 ] && echo 1 || echo 0)"
     fi
     install_requirements "$level"
+    # The pure tier's hostile inputs (tests/test_unit_adversarial.py).
+    if [ "$level" = unit ]; then install_devtools; fi
     exit 0
 fi
 
@@ -170,6 +191,7 @@ src)
 esac
 
 install_requirements test
+install_devtools
 
 link_addon
 say "Python ready: $("$PY" -c 'import odoo.release as r; print("Odoo", r.version)') in $VENV"

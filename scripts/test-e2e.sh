@@ -3,14 +3,15 @@
 #
 # A private Dovecot IMAP server, an SMTP sink (aiosmtpd), Odoo serving the test
 # database over HTTP and, as root, a private Postfix are started by the tests
-# (scripts/mail_servers.py, in .run/e2e/ or a private folder under TMPDIR that
-# the servers' unprivileged users can reach); a customer's mail is delivered to
+# (mailgate_devtools, in devtools/: in .run/e2e/ or, as root in a checkout the
+# servers' unprivileged users cannot reach, a private folder under TMPDIR,
+# removed when the server stops); a customer's mail is delivered to
 # the mailbox by IMAP APPEND, fetched by Odoo's fetchmail server, answered, and
 # the reply comes back the same way; mail comes in through Postfix and the MTA
 # gateway program (bin/helpdesk_mailgate.py); crashes and outages (Odoo killed,
 # PostgreSQL restarted, the IMAP connection cut, the SMTP server down) end with
 # every mail exactly once (the matrix is printed). Servers and database are gone
-# at the end.
+# at the end, and the project's PostgreSQL cluster too when this run started it.
 #   scripts/test-e2e.sh [PYTEST ARGS]
 #   MAILGATE_E2E_REQUIRED=1  fail (instead of skipping) when Dovecot cannot be had
 #                            (or, as root, Postfix)
@@ -22,7 +23,7 @@
 source "$(dirname "$0")/lib.sh"
 
 bash "$REPO/scripts/setup.sh"
-bash "$REPO/scripts/postgres.sh"
+use_postgres
 
 # find_dovecot: print the Dovecot binary (MAILGATE_DOVECOT when set, else
 # PATH, else /usr/sbin/dovecot), or nothing.
@@ -77,6 +78,7 @@ fi
 
 cd "$REPO"
 # --rootdir/--confcutdir tests/e2e and no __init__.py there: pytest imports the tier's
-# modules by file name, never through the addon's tests package.
-exec "$VENV/bin/pytest" tests/e2e --rootdir "$REPO/tests/e2e" --confcutdir "$REPO/tests/e2e" -c /dev/null \
+# modules by file name, never through the addon's tests package. Not exec'ed:
+# the PostgreSQL release runs when this script ends.
+"$VENV/bin/pytest" tests/e2e --rootdir "$REPO/tests/e2e" --confcutdir "$REPO/tests/e2e" -c /dev/null \
     -p no:cacheprovider -W ignore::DeprecationWarning -q -rsxX "$@"

@@ -13,6 +13,8 @@
 # Odoo test tags (odoo), e.g. `scripts/test.sh odoo /helpdesk_mgmt_mailgate:TestMailQueue`
 # (one pass, this addon alone); MAILGATE_EXTRA_MODULES=helpdesk_mgmt_timesheet
 # installs more modules for such a narrow run.
+# The project's PostgreSQL cluster, when this run starts it, is stopped at
+# the end (lib.sh's use_postgres); one already running is left running.
 source "$(dirname "$0")/lib.sh"
 
 tier="${1:-all}"
@@ -32,7 +34,7 @@ unit_tier() {
 odoo_tier() {
     local modules="$1" tags="${2:-/$ADDON}"
     bash "$REPO/scripts/setup.sh"
-    bash "$REPO/scripts/postgres.sh"
+    use_postgres
     ensure_chromium
     # A later pass in the same run (other modules) gets its own database.
     odoo_passes=$((${odoo_passes:-0} + 1))
@@ -56,7 +58,7 @@ odoo_tier() {
 # end-to-end tier) run by pytest-odoo, with Odoo's HTTP server for the tours.
 pytest_odoo_tier() {
     bash "$REPO/scripts/setup.sh"
-    bash "$REPO/scripts/postgres.sh"
+    use_postgres
     ensure_chromium
     local db="mailgate_pytest_$$" log="$RUN/pytest-odoo-install-$$.log"
     say "pytest-odoo: installing $ADDON in a fresh database $db"

@@ -1,11 +1,10 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
-import importlib.util
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
+from odoo.modules.migration import exec_script
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -261,8 +260,17 @@ class TestRawSourceAccess(HttpCase):
                 "datas": base64.b64encode(self.raw),
             }
         )
-        migration = _load_migration("18.0.1.1.0/post-migrate.py")
-        migration.migrate(self.env.cr, "18.0.1.0.0")
+        # Run as Odoo's migration manager runs it (the folder and file names,
+        # 18.0.1.1.0/post-migrate.py, are not Python names: no import reaches
+        # it), upgrading from the 18.0.1.0.0 it migrates.
+        exec_script(
+            self.env.cr,
+            "18.0.1.0.0",
+            "helpdesk_mgmt_mailgate/migrations/18.0.1.1.0/post-migrate.py",
+            "helpdesk_mgmt_mailgate",
+            "post",
+            "18.0.1.1.0",
+        )
         log.invalidate_recordset()
         self.assertEqual(base64.b64decode(log.raw_source), self.raw)
         self.assertFalse(
@@ -274,11 +282,3 @@ class TestRawSourceAccess(HttpCase):
 
 def _raise(*args, **kwargs):
     raise RuntimeError("injected failure")
-
-
-def _load_migration(relative):
-    path = Path(__file__).resolve().parent.parent / "migrations" / relative
-    spec = importlib.util.spec_from_file_location("mailgate_migration", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

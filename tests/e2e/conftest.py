@@ -6,8 +6,9 @@ as an administrator would (alias domain, team queue, agent, outgoing and
 incoming mail servers); Odoo serving it over HTTP for the MTA gateway program
 and the crash tests; a private Postfix (as root).
 
-The servers themselves are ``scripts/mail_servers.py``, which the demo uses
-too (``scripts/demo_mail.py``).
+The servers and the database helpers are the project's dev tools,
+``mailgate_devtools`` (``devtools/``, installed into the venv by
+``scripts/setup.sh``), which the demo and the benchmark use too.
 
 This folder is a pytest tier of its own, run by ``scripts/test-e2e.sh`` with
 ``--rootdir`` and ``--confcutdir tests/e2e`` (without the latter, pytest
@@ -34,15 +35,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import e2e_odoo
 import pytest
+from mailgate_devtools.dovecot import Dovecot, find_dovecot
+from mailgate_devtools.odoo_db import OdooDatabase, install, load_config
+from mailgate_devtools.odoo_server import OdooServer
+from mailgate_devtools.smtp_sink import SmtpSink
 
 REPO = Path(__file__).resolve().parents[2]
 WORK_DIR = REPO / ".run" / "e2e"
-# The mail servers of the demo and of this tier (not a test module).
-sys.path.insert(0, str(REPO / "scripts"))
-import mail_servers  # noqa: E402
 
+ADDON = "helpdesk_mgmt_mailgate"
 MATRIX = []  # (scenario, expected, found) rows printed at the end
 
 ALIAS_DOMAIN = "e2e.example.com"
@@ -95,7 +97,7 @@ def pytest_collection_modifyitems(session, config, items):
 @pytest.fixture(scope="session")
 def dovecot():
     """A private Dovecot IMAP server on 127.0.0.1, stopped at the end."""
-    binary = mail_servers.find_dovecot()
+    binary = find_dovecot()
     if not binary:
         reason = (
             "Dovecot (Debian's dovecot-imapd) is not installed: "
@@ -104,7 +106,7 @@ def dovecot():
         if _required():
             pytest.fail(reason)
         pytest.skip(reason)
-    server = mail_servers.Dovecot(binary, WORK_DIR / "dovecot").start()
+    server = Dovecot(binary, WORK_DIR / "dovecot").start()
     yield server
     server.stop()
 
@@ -117,7 +119,7 @@ def mailbox(dovecot):
 @pytest.fixture(scope="session")
 def smtp_sink():
     """An SMTP server on 127.0.0.1 keeping every message, stopped at the end."""
-    sink = mail_servers.SmtpSink(WORK_DIR / "smtp").start()
+    sink = SmtpSink(WORK_DIR / "smtp").start()
     yield sink
     sink.stop()
 
@@ -159,9 +161,8 @@ def odoo_db():
     if not odoo_conf.exists():
         pytest.fail(f"no Odoo configuration {odoo_conf}: run scripts/postgres.sh.")
     db = f"mailgate_e2e_{os.getpid()}"
-    e2e_odoo.create_database(odoo_conf, db, WORK_DIR / "odoo-install.log")
-    odoo = e2e_odoo.load_config(odoo_conf)
-    database = e2e_odoo.OdooDatabase(odoo, db)
+    install(odoo_conf, db, ADDON, WORK_DIR / "odoo-install.log", timeout=600)
+    database = OdooDatabase(load_config(odoo_conf), db)
     yield database
     if os.environ.get("KEEP_DB") != "1":
         database.drop()
@@ -282,7 +283,7 @@ def scenario():
 def odoo_server(odoo_db, helpdesk):
     """Odoo serving the test database over HTTP (started, stopped and
     killed by the tests that need it), stopped at the end."""
-    server = e2e_odoo.OdooServer(_odoo_conf(), odoo_db.db, WORK_DIR / "odoo-server.log")
+    server = OdooServer(_odoo_conf(), odoo_db.db, WORK_DIR / "odoo-server.log")
     server.start()
     yield server
     server.stop()

@@ -14,10 +14,10 @@ import subprocess
 import sys
 from email.utils import formataddr
 
-import mail_servers
 import pytest
 from conftest import ALIAS_DOMAIN, REPO, WORK_DIR
 from e2e_mails import make_mail, new_message_id
+from mailgate_devtools.postfix import Postfix, find_postfix
 
 PROGRAM = REPO / "bin" / "helpdesk_mailgate.py"
 EX_TEMPFAIL = 75
@@ -104,7 +104,7 @@ def test_program_processes_and_defers(
 def _postfix_unavailable():
     if os.geteuid() != 0:
         return "Postfix's master program runs only as root"
-    if not mail_servers.find_postfix():
+    if not find_postfix():
         return "Debian's postfix is not installed (scripts/test-e2e.sh installs it)"
     if not shutil.which("python3", path="/usr/bin:/bin"):
         return "no system python3 for the unprivileged pipe user"
@@ -122,7 +122,7 @@ def postfix(odoo_server, gateway_user):
         if os.environ.get("MAILGATE_E2E_REQUIRED") == "1" and os.geteuid() == 0:
             pytest.fail(reason)
         pytest.skip(reason)
-    server = mail_servers.Postfix(WORK_DIR / "postfix", ALIAS_DOMAIN)
+    server = Postfix(WORK_DIR / "postfix", ALIAS_DOMAIN)
     root = server.prepare()
     (root / "bin").mkdir()
     program = root / "bin" / PROGRAM.name
