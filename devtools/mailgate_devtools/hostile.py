@@ -133,7 +133,7 @@ def tool_functions(tools_package):
         "command_block.priority_key": raising(command_block.priority_key),
         "command_block.parse_hours": raising(command_block.parse_hours),
         "command_block.suggest": lambda text: command_block.suggest(
-            text, ["GROUP", "ASSIGNED_TO", "PRIORITY", "STATUS", "RESOLUTION"]
+            text, list(command_block.INCIDENT_KEYS)
         ),
         "problem texts": lambda text: [
             problem.describe()
