@@ -178,6 +178,35 @@ def _header_block(text):
     )
 
 
+def growth(size, tools_package, factor=10, repeat=3, floor=0.001):
+    """How each function's time grows when its input grows ``factor`` times.
+
+    Both sizes are timed in one run, interleaved, and each time is the best
+    of ``repeat`` calls, so a busy machine slows both alike and a passing
+    spike of load on one call does not count. A time under ``floor`` seconds
+    is read as ``floor``: below it the clock measures noise, not the code.
+    Linear code grows about ``factor`` times, quadratic code ``factor ** 2``.
+
+    :return: ``(ratio, function name, input name, small s, large s)`` tuples,
+        the fastest-growing first
+    """
+    table = tool_functions(tools_package)
+    rows = []
+    for input_name, build in INPUTS.items():
+        texts = (build(size), build(size * factor))
+        for function_name, function in table.items():
+            times = ([], [])
+            for __ in range(repeat):
+                for text, seconds in zip(texts, times):
+                    start = time.perf_counter()
+                    function(text)
+                    seconds.append(time.perf_counter() - start)
+            small_s, large_s = min(times[0]), min(times[1])
+            ratio = max(large_s, floor) / max(small_s, floor)
+            rows.append((ratio, function_name, input_name, small_s, large_s))
+    return sorted(rows, reverse=True)
+
+
 def run(size, tools_package, functions=None, inputs=None):
     """Time every function on every input of about ``size`` characters.
 
