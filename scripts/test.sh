@@ -127,11 +127,43 @@ odoo_tiers() {
     odoo_tier "$ADDON" && odoo_tier "$ADDON,helpdesk_mgmt_timesheet" "mailgate_timesheet/$ADDON"
 }
 
+# every_tier: every tier, each in a subshell (a failing one stops only
+# itself) with its output also kept in .run/tier-NAME.log, then one summary
+# naming every failing tier and test; fails when any tier failed.
+every_tier() {
+    local name failed=()
+    local -A commands=(
+        [unit]="unit_tier"
+        [odoo]="odoo_tiers"
+        [e2e]="bash \"$REPO/scripts/test-e2e.sh\""
+    )
+    for name in unit odoo e2e; do
+        # Not in an `if`: there, errexit would be off inside the tier too.
+        set +e
+        (eval "${commands[$name]}") 2>&1 | tee "$RUN/tier-$name.log"
+        [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$name")
+        set -e
+    done
+    echo
+    if [ ${#failed[@]} = 0 ]; then
+        say "make test: every tier passed (unit, odoo, e2e)"
+        return 0
+    fi
+    say "make test: every tier ran; failed: ${failed[*]}"
+    for name in "${failed[@]}"; do
+        say "  $name (full output: $RUN/tier-$name.log):"
+        grep -aE '^(FAILED|ERROR) |: (FAIL|ERROR): |^[a-z_.]*: .*(failed|ran no test|did not)' \
+            "$RUN/tier-$name.log" | sed -E 's/^[0-9-]+ [0-9:,]+ [0-9]+ ERROR [^ ]+ //; s/^/    /' \
+            | sort -u | head -n 50
+    done
+    return 1
+}
+
 case "$tier" in
 unit) unit_tier "$@" ;;
 odoo) if [ $# -gt 0 ]; then odoo_tier "$ADDON${MAILGATE_EXTRA_MODULES:+,$MAILGATE_EXTRA_MODULES}" "$@"; else odoo_tiers; fi ;;
 pytest-odoo) pytest_odoo_tier "$@" ;;
 e2e) bash "$REPO/scripts/test-e2e.sh" "$@" ;;
-all) (unit_tier) && odoo_tiers && bash "$REPO/scripts/test-e2e.sh" ;;
+all) mkdir -p "$RUN" && every_tier ;;
 *) die "usage: scripts/test.sh [unit|odoo|pytest-odoo|e2e|all] [args]" ;;
 esac
