@@ -123,8 +123,15 @@ odoo_summary() {
 
 # odoo_tiers: the Odoo tier without, then with helpdesk_mgmt_timesheet (an
 # optional integration: the first pass proves nothing of it is required).
+# Both passes run even when the first fails, each in a subshell (odoo_tier
+# dies on a failure); odoo_passes numbers their databases.
 odoo_tiers() {
-    odoo_tier "$ADDON" && odoo_tier "$ADDON,helpdesk_mgmt_timesheet" "mailgate_timesheet/$ADDON"
+    local rc=0
+    odoo_passes=0
+    (odoo_tier "$ADDON") || rc=1
+    odoo_passes=1
+    (odoo_tier "$ADDON,helpdesk_mgmt_timesheet" "mailgate_timesheet/$ADDON") || rc=1
+    return "$rc"
 }
 
 # every_tier: every tier, each in a subshell (a failing one stops only
