@@ -143,4 +143,6 @@ class TestQueryCounts(MailgateCase):
         self.env.cr.execute("SET LOCAL enable_seqscan = off")
         self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
         plan = "\n".join(row[0] for row in self.env.cr.fetchall())
-        self.assertIn("res_partner__email_normalized_index", plan)
+        # Any index on the column will do, whatever its name: an Odoo build
+        # may index it itself.
+        self.assertRegex(plan, r"Index Cond: \(+\w*\.?email_normalized\b", plan)
