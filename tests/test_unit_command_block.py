@@ -638,6 +638,33 @@ class TestHours(TestCase):
                     parse_hours(value)
                 self.assertEqual(str(caught.exception), template.format(value))
 
+    def test_hours_judged_as_stored(self):
+        """TIME_USED is rounded half up to the work unit's two decimals and
+        judged so: a value that rounds to 0 h is out of range (issue 19)."""
+        out = 'time "{}" is out of range: more than 0 and at most 24 hours'
+        for value in ("0.004", "0.2m", "0,001", "0.0049", "0:00", "24.005"):
+            with self.subTest(value=value):
+                with self.assertRaises(ValueError) as caught:
+                    parse_hours(value)
+                self.assertEqual(str(caught.exception), out.format(value))
+                block = parse_commands(f"[WORKUNIT]\nTIME_USED: {value}\n[WORKUNIT]")
+                self.assertEqual(
+                    [problem.code for problem in block.problems],
+                    ["time_out_of_range"],
+                )
+                self.assertEqual(block.problems[0].line, 2)
+        # As stored: 0.3 minutes is exactly 0.005 h, not a float's 0.00499...
+        cases = [
+            ("0.005", 0.01),
+            ("0.3m", 0.01),
+            ("20m", 0.33),
+            ("1h20", 1.33),
+            ("24.004", 24.0),
+        ]
+        for value, hours in cases:
+            with self.subTest(value=value):
+                self.assertEqual(parse_hours(value), hours)
+
 
 class TestSuggest(TestCase):
     def test_suggest(self):

@@ -31,6 +31,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .display import visible
 
@@ -71,11 +72,19 @@ PRIORITY_LEVELS = {
     "muy alta": "3",
 }
 MAX_HOURS = 24
+# The decimals a work unit stores its hours with (helpdesk.ticket.workunit's
+# ``hours`` field): a TIME_USED value is judged as it will be stored, so a
+# value that rounds to 0 h is out of range, never a failed insert.
+HOURS_DIGITS = 2
 SUGGESTION_CUTOFF = 0.6
 # A PRIORITY or TIME_USED value longer than this is not read as a number at
 # all (Python refuses to convert integers of over 4 300 digits, and no real
 # value is this long): it is out of range, or invalid.
 MAX_NUMBER_LENGTH = 32
+# Exact arithmetic for every TIME_USED value read (at most 32 digits, with
+# the decimals stored): the default context's 28 digits are too few.
+_HOURS_CONTEXT = Context(prec=MAX_NUMBER_LENGTH * 2, rounding=ROUND_HALF_UP)
+_HOURS_QUANTUM = Decimal(1).scaleb(-HOURS_DIGITS)
 # Problems described per block; the others are only counted (a block of
 # thousands of bad lines must not cost, nor produce, thousands of texts).
 MAX_LISTED_PROBLEMS = 20
@@ -297,13 +306,18 @@ def parse_hours(value: str) -> float:
     with an hour or minute unit in English or Spanish (``1.5h``, ``2 horas``,
     ``90m``, ``45 min``), hours and minutes (``1h30``, ``1h 30m``, ``1:30``).
 
+    The hours are rounded half up to :data:`HOURS_DIGITS` decimals, as the
+    work unit stores them, and the range is checked on the rounded hours:
+    ``0.004`` or ``0.2m`` (0.00 h once stored) is out of range, ``0.005`` is
+    0.01 h.
+
     :param value: the value as written
-    :return: the hours, more than 0 and at most 24
+    :return: the hours as stored, more than 0 and at most 24
     :raise ValueError: when the value is not a duration or is out of range;
         the message says which
     """
     _raise_for(_check_hours(value))
-    return _read_hours(value)
+    return float(_read_hours(value))
 
 
 def suggest(value: str, candidates: Iterable[str]) -> str | None:
@@ -504,22 +518,30 @@ def _normalise_priority(value):
 
 
 def _read_hours(value):
+    """The hours of a value as a Decimal rounded as stored, else None.
+
+    Decimal arithmetic on the digits as written: ``0.3m`` is exactly 0.005 h
+    (0.01 once rounded half up), where a float would hold 0.00499...
+    """
     if len(value) > MAX_NUMBER_LENGTH:
         return None
     match = _DURATION.fullmatch(value.strip())
     if not match:
         return None
+    context = _HOURS_CONTEXT
     if match["hours"] is not None:
         hours = _decimal(match["hours"])
     elif match["minutes"] is not None:
-        hours = _decimal(match["minutes"]) / 60
+        hours = context.divide(_decimal(match["minutes"]), 60)
     else:
-        hours = int(match["whole_hours"]) + int(match["extra_minutes"]) / 60
+        minutes = context.divide(Decimal(int(match["extra_minutes"])), 60)
+        hours = context.add(Decimal(int(match["whole_hours"])), minutes)
+    hours = hours.quantize(_HOURS_QUANTUM, context=context)
     return -hours if match["sign"] else hours
 
 
 def _decimal(number):
-    return float(number.replace(",", "."))
+    return Decimal(number.replace(",", "."))
 
 
 # Helpers
