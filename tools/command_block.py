@@ -24,7 +24,10 @@ Problem codes, with the params each carries besides the optional ``hint``:
 - ``repeated_key`` (key, first_line): a key given twice;
 - ``empty_value`` (key): a key with nothing after the colon;
 - ``priority_invalid`` (value, hint) and ``priority_out_of_range`` (value);
-- ``time_invalid`` (value) and ``time_out_of_range`` (value).
+- ``time_invalid`` (value) and ``time_out_of_range`` (value);
+- ``hidden_block`` (kind): a block holding text that the HTML of the mail
+  hides from the reader (a line marked with ``html_text.HIDDEN_MARK``), on
+  the first such line.
 """
 
 import difflib
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .display import visible
+from .html_text import HIDDEN_MARK
 
 INCIDENT = "INCIDENT"
 WORKUNIT = "WORKUNIT"
@@ -124,6 +128,11 @@ MESSAGES = {
     ),
     "time_out_of_range": _(
         'time "{value}" is out of range: more than 0 and at most 24 hours'
+    ),
+    "hidden_block": _(
+        "the [{kind}] block holds text that the mail's HTML hides from the reader"
+        " (display:none, a zero font size, white text...): a block is applied"
+        " only when all of it is visible"
     ),
 }
 HINT_MESSAGE = _(" (did you mean {hint}?)")
@@ -254,6 +263,7 @@ class _RawBlock:
     start_line: int
     end_line: int | None
     body: tuple[tuple[int, str], ...]  # (line number, line) between the markers
+    hidden_line: int | None = None  # the first line of it holding hidden text
 
 
 def may_hold_commands(text: str) -> bool:
@@ -277,6 +287,9 @@ def parse_commands(text: str) -> ParsedCommands:
     parsed: without its end, they may be the rest of the mail. Each block
     lists its first :data:`MAX_LISTED_PROBLEMS` problems and counts the
     others (``unlisted_problems``), so the work and the reply stay bounded.
+    A block with a line ending with ``html_text.HIDDEN_MARK`` (text hidden
+    from the reader, from its opening to its closing marker) has a
+    ``hidden_block`` problem.
 
     :param text: plain text (see ``html_text.html_to_text``), any line ends
     :return: the blocks found, with their fields and problems
@@ -366,23 +379,35 @@ def remove_blocks_from_html(html: str, kinds: Iterable[str]) -> str:
 
 
 def _scan_blocks(lines):
-    """Split lines into raw blocks; an unclosed block gets no body."""
+    """Split lines into raw blocks; an unclosed block gets no body. A line
+    is read without its hidden mark, which the block it is in records."""
     blocks = []
-    kind = start_line = body = None
-    for number, line in enumerate(lines, start=1):
+    kind = start_line = body = hidden_line = None
+    for number, written in enumerate(lines, start=1):
+        line = written.replace(HIDDEN_MARK, "")
+        hidden = number if len(line) < len(written) else None
         marker = _marker_kind(line)
         if kind and marker == kind:
-            blocks.append(_RawBlock(kind, start_line, number, tuple(body)))
+            hidden_line = hidden_line or hidden
+            blocks.append(_RawBlock(kind, start_line, number, tuple(body), hidden_line))
             kind = None
         elif marker:
             if kind:
-                blocks.append(_RawBlock(kind, start_line, None, ()))
-            kind, start_line, body = marker, number, []
+                blocks.append(_unclosed(kind, start_line, hidden_line))
+            kind, start_line, body, hidden_line = marker, number, [], hidden
         elif kind:
             body.append((number, line))
+            hidden_line = hidden_line or hidden
     if kind:
-        blocks.append(_RawBlock(kind, start_line, None, ()))
+        blocks.append(_unclosed(kind, start_line, hidden_line))
     return blocks
+
+
+def _unclosed(kind, start_line, hidden_line):
+    """An unclosed block: hidden when its opening marker is (its other
+    lines may be the rest of the mail)."""
+    hidden = start_line if hidden_line == start_line else None
+    return _RawBlock(kind, start_line, None, (), hidden)
 
 
 def _marker_kind(line):
@@ -407,6 +432,8 @@ def _build_block(kind, raw_blocks):
         return None
     first, *others = of_kind
     fields, problems, unlisted = _parse_body(first)
+    if first.hidden_line:
+        problems.append(_problem(first.hidden_line, "hidden_block", kind=kind))
     for other in others:
         if len(problems) < MAX_LISTED_PROBLEMS:
             problems.append(
@@ -419,12 +446,14 @@ def _build_block(kind, raw_blocks):
             )
         else:
             unlisted += 1
+    problems.sort(key=_line_of)
+    unlisted += len(problems[MAX_LISTED_PROBLEMS:])
     return CommandBlock(
         kind=kind,
         start_line=first.start_line,
         end_line=first.end_line,
         fields=tuple(fields),
-        problems=tuple(sorted(problems, key=_line_of)),
+        problems=tuple(problems[:MAX_LISTED_PROBLEMS]),
         unlisted_problems=unlisted,
     )
 
