@@ -161,13 +161,18 @@ class HelpdeskMailgateCommand(models.AbstractModel):
         Only the new part of the mail is read: Odoo's quote detection tags the
         quoted history of HTML mail, :func:`html_text.html_to_text` leaves it
         out, and :func:`quoting.cut_quoted_history` cuts the textual reply
-        headers and ``>`` lines it does not catch.
+        headers and ``>`` lines it does not catch. Text that the body's
+        inline styles hide from the reader is marked, and a block holding
+        some is refused (``hidden_block``): Odoo's sanitizer keeps the
+        ``style`` and ``hidden`` attributes it is judged by.
 
         :return: the :class:`ReadCommands`
         """
         if not command_block.may_hold_commands(body):
             return ReadCommands(parsed=None)
-        text = quoting.cut_quoted_history(html_text.html_to_text(html_sanitize(body)))
+        text = quoting.cut_quoted_history(
+            html_text.html_to_text(html_sanitize(body), mark_hidden=True)
+        )
         parsed = command_block.parse_commands(text)
         return ReadCommands(
             parsed=parsed,

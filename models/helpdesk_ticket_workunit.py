@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import html_text, quoting
+from ..tools import command_block, html_text, quoting
 
 _logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class HelpdeskTicketWorkunit(models.Model):
     )
     user_id = fields.Many2one(comodel_name="res.users", string="User", index=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Author")
-    hours = fields.Float(digits=(16, 2), required=True)
+    hours = fields.Float(digits=(16, command_block.HOURS_DIGITS), required=True)
     date = fields.Datetime(default=fields.Datetime.now, required=True)
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
     # Timesheets are an optional module: the link is an id without a foreign

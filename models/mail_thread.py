@@ -122,6 +122,44 @@ class MailThread(models.AbstractModel):
         return msg_dict
 
     @api.model
+    def _message_parse_extract_payload_postprocess(self, message, payload_dict):
+        """Clean what Odoo took from the MIME parts' headers before anything
+        uses it: the attachments' file names (``filename``, RFC 2231's
+        ``filename*`` or the part's ``name``) and their info (content id,
+        charset) lose their control characters
+        (:func:`header_safety.clean_part_text`).
+
+        This hook, not :meth:`message_parse`, as Odoo's own post-processing
+        already writes a file name into the body (the ``data-filename`` of a
+        ``cid:`` image, where lxml refuses a NUL), and a NUL in a stored name
+        fails the whole mail in PostgreSQL.
+        """
+        given = payload_dict.get("attachments") or []
+        attachments = [self._mailgate_clean_attachment(item) for item in given]
+        if [item[0] for item in attachments] != [item[0] for item in given]:
+            _logger.info(
+                "Mail with Message-Id %s: control characters removed from the "
+                "name of an attachment",
+                message.get("Message-Id"),
+            )
+        return super()._message_parse_extract_payload_postprocess(
+            message, dict(payload_dict, attachments=attachments)
+        )
+
+    @api.model
+    def _mailgate_clean_attachment(self, attachment):
+        """An attachment of Odoo's parser, its name and info without control
+        characters; an emptied name becomes ``attachment`` as in Odoo."""
+        fname, content, info = attachment
+        clean = header_safety.clean_part_text
+        name = clean(fname) if isinstance(fname, str) else fname
+        info = {
+            key: clean(value) if isinstance(value, str) else value
+            for key, value in (info or {}).items()
+        }
+        return self._Attachment(name or "attachment", content, info)
+
+    @api.model
     def message_route(
         self, message, message_dict, model=None, thread_id=None, custom_values=None
     ):

@@ -157,3 +157,22 @@ On Mon, 30 Nov 2026 at 09:15, Soporte <soporte@test.mycompany.com> wrote:
 > STATUS: Closed
 > [INCIDENT]
 """
+
+# A reply threaded on a ticket's message, HTML only (a forwarded or pasted
+# HTML mail, Outlook's MsoNormal paragraphs).
+REPLY_HTML = """Return-Path: {return_path}
+To: {to}
+Cc: {cc}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+In-Reply-To: {in_reply_to}
+References: {in_reply_to}
+Date: Mon, 30 Nov 2026 11:00:00 +0100
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: 8bit
+{extra}
+
+<html><body>{body}</body></html>
+"""

@@ -15,7 +15,8 @@ from ..tools.command_block import (
     remove_blocks_from_html,
     suggest,
 )
-from ..tools.html_text import html_to_text
+from ..tools.html_text import HIDDEN_MARK, html_to_text
+from ..tools.quoting import cut_quoted_history
 
 INTEGRIA_EXAMPLE = """[INCIDENT]
 GROUP: Soporte
@@ -463,6 +464,14 @@ class TestParseProblems(TestCase):
                 problem(6, "time_out_of_range", value="25"),
                 'line 6: time "25" is out of range: more than 0 and at most 24 hours',
             ),
+            (
+                problem(2, "hidden_block", kind="WORKUNIT"),
+                (
+                    "line 2: the [WORKUNIT] block holds text that the mail's HTML"
+                    " hides from the reader (display:none, a zero font size, white"
+                    " text...): a block is applied only when all of it is visible"
+                ),
+            ),
         ]
         for item, message in cases:
             with self.subTest(code=item.code):
@@ -481,6 +490,7 @@ class TestParseProblems(TestCase):
                 "priority_out_of_range",
                 "time_invalid",
                 "time_out_of_range",
+                "hidden_block",
             },
         )
 
@@ -577,6 +587,129 @@ class TestPriority(TestCase):
                 self.assertEqual(str(caught.exception), message)
 
 
+def _commands_of_html(html):
+    """The blocks of an HTML body, read as the Odoo layer reads them."""
+    return parse_commands(cut_quoted_history(html_to_text(html, mark_hidden=True)))
+
+
+class TestHiddenBlocks(TestCase):
+    """A block holding text the HTML hides from the reader is refused whole
+    (SPEC 4): one hidden_block problem, on its first hidden line."""
+
+    def test_hidden_blocks_refused(self):
+        """Each way of hiding a block, on the block or on an ancestor."""
+        block = "[WORKUNIT]<br>TIME_USED: 8<br>[WORKUNIT]"
+        hidden = [
+            f'<div style="display:none">{block}</div>',
+            f'<div style="DISPLAY: none !important">{block}</div>',
+            f'<div style="visibility:hidden">{block}</div>',
+            f'<div style="font-size:0">{block}</div>',
+            f'<div style="font-size:0px">{block}</div>',
+            f'<div style="font-size:0pt">{block}</div>',
+            f'<div style="font-size:0em">{block}</div>',
+            f'<div style="font-size:0%">{block}</div>',
+            f'<p style="font-size:0"><span style="font-size:2em">{block}</span></p>',
+            f'<div style="opacity:0">{block}</div>',
+            f'<div style="color:#fff">{block}</div>',
+            f'<div style="color:#ffffff;background:white">{block}</div>',
+            f'<div style="color:white;background-color:#FFF">{block}</div>',
+            f'<div style="color:rgb(255, 255, 255)">{block}</div>',
+            f'<table bgcolor="#ffffff"><tr><td><font color="white">{block}</font>'
+            "</td></tr></table>",
+            f'<div style="background:#000"><p style="color:#000">{block}</p></div>',
+            f'<div style="height:0;overflow:hidden">{block}</div>',
+            f'<div style="max-height:0">{block}</div>',
+            f"<div hidden>{block}</div>",
+            f'<div style="display/* a comment */:none">{block}</div>',
+            f'<section style="display:none"><div><p><span>{block}</span></p></div>'
+            "</section>",
+        ]
+        for html in hidden:
+            with self.subTest(html=html):
+                parsed = _commands_of_html(f"<p>Hola,</p>{html}<p>Olga</p>")
+                self.assertEqual(
+                    parsed.workunit.problems,
+                    (problem(2, "hidden_block", kind="WORKUNIT"),),
+                )
+                self.assertFalse(parsed.workunit.is_valid)
+
+    def test_partly_hidden_block(self):
+        """A hidden value or marker makes the whole block hidden, and the
+        other block of the mail stays valid."""
+        html = (
+            "<p>[INCIDENT]</p><p>PRIORITY: 1</p>"
+            '<p>STATUS: <span style="font-size:0">Closed</span></p><p>[INCIDENT]</p>'
+            "<p>[WORKUNIT]</p><p>TIME_USED: 0.5</p><p>[WORKUNIT]</p>"
+        )
+        parsed = _commands_of_html(html)
+        self.assertEqual(
+            parsed.incident.problems,
+            (problem(3, "hidden_block", kind="INCIDENT"),),
+        )
+        self.assertTrue(parsed.workunit.is_valid)
+        closing = "<p>[WORKUNIT]</p><p>TIME_USED: 1</p><p hidden>[WORKUNIT]</p>"
+        self.assertEqual(
+            _commands_of_html(closing).workunit.problems,
+            (problem(3, "hidden_block", kind="WORKUNIT"),),
+        )
+
+    def test_visible_styled_blocks_apply(self):
+        """Styled but visible blocks are valid: Outlook's MsoNormal, coloured
+        text on white, white text on a dark cell, a zero font size undone."""
+        block = "[WORKUNIT]<br>TIME_USED: 1<br>[WORKUNIT]"
+        visible_html = [
+            '<p class="MsoNormal" style="margin:0cm;font-size:11.0pt;'
+            f'font-family:Calibri,sans-serif;color:#1F497D">{block}</p>',
+            f'<div style="color:#c00000;background:white">{block}</div>',
+            f'<td style="background:#1f497d"><span style="color:#fff">{block}'
+            "</span></td>",
+            f'<div style="font-size:0"><span style="font-size:14px">{block}</span>'
+            "</div>",
+            f'<div style="visibility:hidden"><p style="visibility:visible">{block}'
+            "</p></div>",
+            f'<div style="height:0">{block}</div>',
+            f'<div style="background:url(x.png) #fff;color:#fff">{block}</div>',
+        ]
+        for html in visible_html:
+            with self.subTest(html=html):
+                parsed = _commands_of_html(f"<p>Hola,</p>{html}")
+                self.assertTrue(parsed.workunit.is_valid, parsed.workunit.problems)
+
+    def test_hidden_text_elsewhere(self):
+        """Hidden text outside the blocks (a preheader) changes nothing, and
+        an unclosed block is hidden only by its opening marker."""
+        preheader = '<div style="display:none;max-height:0">Vista previa</div>'
+        parsed = _commands_of_html(
+            f"{preheader}<p>[WORKUNIT]</p><p>TIME_USED: 1</p><p>[WORKUNIT]</p>"
+            f"{preheader}"
+        )
+        self.assertTrue(parsed.workunit.is_valid)
+        parsed = _commands_of_html(f"<p>[INCIDENT]</p><p>PRIORITY: 1</p>{preheader}")
+        self.assertEqual(
+            parsed.incident.problems, (problem(1, "unclosed_block", kind="INCIDENT"),)
+        )
+
+    def test_hidden_lines_after_quote_cutting(self):
+        """The hidden line keeps its number in the cut text, and hidden
+        quoted history is cut as visible history is."""
+        text = (
+            "Hola\n> citado\n[WORKUNIT]\nTIME_USED: 1" + HIDDEN_MARK + "\n[WORKUNIT]\n"
+            "On Mon, 30 Nov 2026 at 09:15, Soporte <s@x.com> wrote:"
+            + HIDDEN_MARK
+            + "\n> [INCIDENT]\n> STATUS: Closed\n> [INCIDENT]"
+        )
+        cut = cut_quoted_history(text)
+        self.assertEqual(
+            cut, "Hola\n[WORKUNIT]\nTIME_USED: 1" + HIDDEN_MARK + "\n[WORKUNIT]"
+        )
+        parsed = parse_commands(cut)
+        self.assertIsNone(parsed.incident)
+        self.assertEqual(
+            parsed.workunit.problems, (problem(3, "hidden_block", kind="WORKUNIT"),)
+        )
+        self.assertEqual(parsed.workunit.get("TIME_USED").value, "1")
+
+
 class TestHours(TestCase):
     def test_parse_hours(self):
         """TIME_USED takes decimal hours with a point or comma, or units."""
@@ -637,6 +770,33 @@ class TestHours(TestCase):
                 with self.assertRaises(ValueError) as caught:
                     parse_hours(value)
                 self.assertEqual(str(caught.exception), template.format(value))
+
+    def test_hours_judged_as_stored(self):
+        """TIME_USED is rounded half up to the work unit's two decimals and
+        judged so: a value that rounds to 0 h is out of range (issue 19)."""
+        out = 'time "{}" is out of range: more than 0 and at most 24 hours'
+        for value in ("0.004", "0.2m", "0,001", "0.0049", "0:00", "24.005"):
+            with self.subTest(value=value):
+                with self.assertRaises(ValueError) as caught:
+                    parse_hours(value)
+                self.assertEqual(str(caught.exception), out.format(value))
+                block = parse_commands(f"[WORKUNIT]\nTIME_USED: {value}\n[WORKUNIT]")
+                self.assertEqual(
+                    [problem.code for problem in block.problems],
+                    ["time_out_of_range"],
+                )
+                self.assertEqual(block.problems[0].line, 2)
+        # As stored: 0.3 minutes is exactly 0.005 h, not a float's 0.00499...
+        cases = [
+            ("0.005", 0.01),
+            ("0.3m", 0.01),
+            ("20m", 0.33),
+            ("1h20", 1.33),
+            ("24.004", 24.0),
+        ]
+        for value, hours in cases:
+            with self.subTest(value=value):
+                self.assertEqual(parse_hours(value), hours)
 
 
 class TestSuggest(TestCase):

@@ -13,6 +13,7 @@ except ImportError:  # plain pytest, without Odoo
 
 from ..tools.header_safety import (
     MAX_ADDRESS_HEADER,
+    clean_part_text,
     defuse_encoded_words,
     defuse_headers,
 )
@@ -84,3 +85,18 @@ class TestDefuseHeaders(TestCase):
         self.assertEqual(str(to).split(", ")[0], "p0@x.example")
         self.assertTrue(str(to).endswith(".example"))
         self.assertEqual(len(str(message["Subject"])), 100_000)
+
+    def test_part_texts_lose_control_characters(self):
+        """A file name or content id from a part, as the standard library
+        decodes it (RFC 2231 included), loses NUL and the other controls."""
+        raw = (
+            b'Content-Type: image/png; name="n\x00ame.png"\r\n'
+            b"Content-Disposition: attachment; filename*=utf-8''a%00b%09c%C2%85.png"
+            b"\r\nContent-ID: <x\x00y@z>\r\n\r\nbody"
+        )
+        part = email.message_from_bytes(raw, policy=email.policy.SMTP)
+        self.assertEqual(part.get_filename(), "a\x00b\tc\x85.png")
+        self.assertEqual(clean_part_text(part.get_filename()), "abc.png")
+        self.assertEqual(clean_part_text(part.get_param("name")), "name.png")
+        self.assertEqual(clean_part_text(part["Content-ID"]), "<xy@z>")
+        self.assertEqual(clean_part_text("año\u202e.txt"), "año\u202e.txt")

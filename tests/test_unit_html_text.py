@@ -3,7 +3,7 @@ try:
 except ImportError:  # plain pytest, without Odoo
     from unittest import TestCase
 
-from ..tools.html_text import html_to_text
+from ..tools.html_text import HIDDEN_MARK, html_to_text
 
 
 class TestHtmlToText(TestCase):
@@ -78,6 +78,26 @@ class TestHtmlToText(TestCase):
             "<![if !supportLists]>·<![endif]>list</body></html>"
         )
         self.assertEqual(html_to_text(html), "Visible\n·list")
+
+    def test_hidden_text_marked(self):
+        """With mark_hidden, each line holding text that inline styles hide
+        ends with HIDDEN_MARK; without it, the text is the same, unmarked."""
+        cases = [
+            ('<p>a</p><p style="display:none">b</p>', "a\nb" + HIDDEN_MARK),
+            ('<p>a <span style="font-size:0">b</span> c</p>', "a b c" + HIDDEN_MARK),
+            ('<p style="display:none"> </p><p>a</p>', "a"),
+            ('<p style="color:#FFF">a</p>', "a" + HIDDEN_MARK),
+            ('<p style="color:rgba(0,0,0,0)">a</p>', "a" + HIDDEN_MARK),
+            ('<p style="color:transparent">a</p>', "a" + HIDDEN_MARK),
+            ('<p style="mso-hide:all">a</p>', "a" + HIDDEN_MARK),
+            ('<p style="color:#fff;background:#333">a</p>', "a"),
+            ('<p style="font-size:0.5em">a</p>', "a"),
+            ("<p>a\ufdd0b</p>", "ab"),
+        ]
+        for html, text in cases:
+            with self.subTest(html=html):
+                self.assertEqual(html_to_text(html, mark_hidden=True), text)
+                self.assertEqual(html_to_text(html), text.replace(HIDDEN_MARK, ""))
 
     def test_odoo_quotes(self):
         """Elements tagged data-o-mail-quote are dropped with their subtree and

@@ -24,15 +24,20 @@ Problem codes, with the params each carries besides the optional ``hint``:
 - ``repeated_key`` (key, first_line): a key given twice;
 - ``empty_value`` (key): a key with nothing after the colon;
 - ``priority_invalid`` (value, hint) and ``priority_out_of_range`` (value);
-- ``time_invalid`` (value) and ``time_out_of_range`` (value).
+- ``time_invalid`` (value) and ``time_out_of_range`` (value);
+- ``hidden_block`` (kind): a block holding text that the HTML of the mail
+  hides from the reader (a line marked with ``html_text.HIDDEN_MARK``), on
+  the first such line.
 """
 
 import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .display import visible
+from .html_text import HIDDEN_MARK
 
 INCIDENT = "INCIDENT"
 WORKUNIT = "WORKUNIT"
@@ -71,11 +76,19 @@ PRIORITY_LEVELS = {
     "muy alta": "3",
 }
 MAX_HOURS = 24
+# The decimals a work unit stores its hours with (helpdesk.ticket.workunit's
+# ``hours`` field): a TIME_USED value is judged as it will be stored, so a
+# value that rounds to 0 h is out of range, never a failed insert.
+HOURS_DIGITS = 2
 SUGGESTION_CUTOFF = 0.6
 # A PRIORITY or TIME_USED value longer than this is not read as a number at
 # all (Python refuses to convert integers of over 4 300 digits, and no real
 # value is this long): it is out of range, or invalid.
 MAX_NUMBER_LENGTH = 32
+# Exact arithmetic for every TIME_USED value read (at most 32 digits, with
+# the decimals stored): the default context's 28 digits are too few.
+_HOURS_CONTEXT = Context(prec=MAX_NUMBER_LENGTH * 2, rounding=ROUND_HALF_UP)
+_HOURS_QUANTUM = Decimal(1).scaleb(-HOURS_DIGITS)
 # Problems described per block; the others are only counted (a block of
 # thousands of bad lines must not cost, nor produce, thousands of texts).
 MAX_LISTED_PROBLEMS = 20
@@ -115,6 +128,11 @@ MESSAGES = {
     ),
     "time_out_of_range": _(
         'time "{value}" is out of range: more than 0 and at most 24 hours'
+    ),
+    "hidden_block": _(
+        "the [{kind}] block holds text that the mail's HTML hides from the reader"
+        " (display:none, a zero font size, white text...): a block is applied"
+        " only when all of it is visible"
     ),
 }
 HINT_MESSAGE = _(" (did you mean {hint}?)")
@@ -245,6 +263,7 @@ class _RawBlock:
     start_line: int
     end_line: int | None
     body: tuple[tuple[int, str], ...]  # (line number, line) between the markers
+    hidden_line: int | None = None  # the first line of it holding hidden text
 
 
 def may_hold_commands(text: str) -> bool:
@@ -268,6 +287,9 @@ def parse_commands(text: str) -> ParsedCommands:
     parsed: without its end, they may be the rest of the mail. Each block
     lists its first :data:`MAX_LISTED_PROBLEMS` problems and counts the
     others (``unlisted_problems``), so the work and the reply stay bounded.
+    A block with a line ending with ``html_text.HIDDEN_MARK`` (text hidden
+    from the reader, from its opening to its closing marker) has a
+    ``hidden_block`` problem.
 
     :param text: plain text (see ``html_text.html_to_text``), any line ends
     :return: the blocks found, with their fields and problems
@@ -297,13 +319,18 @@ def parse_hours(value: str) -> float:
     with an hour or minute unit in English or Spanish (``1.5h``, ``2 horas``,
     ``90m``, ``45 min``), hours and minutes (``1h30``, ``1h 30m``, ``1:30``).
 
+    The hours are rounded half up to :data:`HOURS_DIGITS` decimals, as the
+    work unit stores them, and the range is checked on the rounded hours:
+    ``0.004`` or ``0.2m`` (0.00 h once stored) is out of range, ``0.005`` is
+    0.01 h.
+
     :param value: the value as written
-    :return: the hours, more than 0 and at most 24
+    :return: the hours as stored, more than 0 and at most 24
     :raise ValueError: when the value is not a duration or is out of range;
         the message says which
     """
     _raise_for(_check_hours(value))
-    return _read_hours(value)
+    return float(_read_hours(value))
 
 
 def suggest(value: str, candidates: Iterable[str]) -> str | None:
@@ -352,23 +379,35 @@ def remove_blocks_from_html(html: str, kinds: Iterable[str]) -> str:
 
 
 def _scan_blocks(lines):
-    """Split lines into raw blocks; an unclosed block gets no body."""
+    """Split lines into raw blocks; an unclosed block gets no body. A line
+    is read without its hidden mark, which the block it is in records."""
     blocks = []
-    kind = start_line = body = None
-    for number, line in enumerate(lines, start=1):
+    kind = start_line = body = hidden_line = None
+    for number, written in enumerate(lines, start=1):
+        line = written.replace(HIDDEN_MARK, "")
+        hidden = number if len(line) < len(written) else None
         marker = _marker_kind(line)
         if kind and marker == kind:
-            blocks.append(_RawBlock(kind, start_line, number, tuple(body)))
+            hidden_line = hidden_line or hidden
+            blocks.append(_RawBlock(kind, start_line, number, tuple(body), hidden_line))
             kind = None
         elif marker:
             if kind:
-                blocks.append(_RawBlock(kind, start_line, None, ()))
-            kind, start_line, body = marker, number, []
+                blocks.append(_unclosed(kind, start_line, hidden_line))
+            kind, start_line, body, hidden_line = marker, number, [], hidden
         elif kind:
             body.append((number, line))
+            hidden_line = hidden_line or hidden
     if kind:
-        blocks.append(_RawBlock(kind, start_line, None, ()))
+        blocks.append(_unclosed(kind, start_line, hidden_line))
     return blocks
+
+
+def _unclosed(kind, start_line, hidden_line):
+    """An unclosed block: hidden when its opening marker is (its other
+    lines may be the rest of the mail)."""
+    hidden = start_line if hidden_line == start_line else None
+    return _RawBlock(kind, start_line, None, (), hidden)
 
 
 def _marker_kind(line):
@@ -393,6 +432,8 @@ def _build_block(kind, raw_blocks):
         return None
     first, *others = of_kind
     fields, problems, unlisted = _parse_body(first)
+    if first.hidden_line:
+        problems.append(_problem(first.hidden_line, "hidden_block", kind=kind))
     for other in others:
         if len(problems) < MAX_LISTED_PROBLEMS:
             problems.append(
@@ -405,12 +446,14 @@ def _build_block(kind, raw_blocks):
             )
         else:
             unlisted += 1
+    problems.sort(key=_line_of)
+    unlisted += len(problems[MAX_LISTED_PROBLEMS:])
     return CommandBlock(
         kind=kind,
         start_line=first.start_line,
         end_line=first.end_line,
         fields=tuple(fields),
-        problems=tuple(sorted(problems, key=_line_of)),
+        problems=tuple(problems[:MAX_LISTED_PROBLEMS]),
         unlisted_problems=unlisted,
     )
 
@@ -504,22 +547,30 @@ def _normalise_priority(value):
 
 
 def _read_hours(value):
+    """The hours of a value as a Decimal rounded as stored, else None.
+
+    Decimal arithmetic on the digits as written: ``0.3m`` is exactly 0.005 h
+    (0.01 once rounded half up), where a float would hold 0.00499...
+    """
     if len(value) > MAX_NUMBER_LENGTH:
         return None
     match = _DURATION.fullmatch(value.strip())
     if not match:
         return None
+    context = _HOURS_CONTEXT
     if match["hours"] is not None:
         hours = _decimal(match["hours"])
     elif match["minutes"] is not None:
-        hours = _decimal(match["minutes"]) / 60
+        hours = context.divide(_decimal(match["minutes"]), 60)
     else:
-        hours = int(match["whole_hours"]) + int(match["extra_minutes"]) / 60
+        minutes = context.divide(Decimal(int(match["extra_minutes"])), 60)
+        hours = context.add(Decimal(int(match["whole_hours"])), minutes)
+    hours = hours.quantize(_HOURS_QUANTUM, context=context)
     return -hours if match["sign"] else hours
 
 
 def _decimal(number):
-    return float(number.replace(",", "."))
+    return Decimal(number.replace(",", "."))
 
 
 # Helpers

@@ -13,6 +13,11 @@ headers whose decoded text holds control characters: each such character
 becomes a space, and the word is encoded again. Everything else of the
 header, and every other header, is left byte for byte as it was.
 
+:func:`clean_part_text` does the same for what Odoo takes from the headers
+of a MIME part (an attachment's file name, its content id): RFC 2231
+(``filename*=utf-8''a%00b.txt``) and plain quoting alike carry a NUL there,
+which PostgreSQL refuses to store.
+
 It also cuts address headers longer than :data:`MAX_ADDRESS_HEADER`
 characters after their last whole address: the standard library's address
 parser takes quadratic time on some values (a 1 MB ``To`` of ``1:00
@@ -33,6 +38,8 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 # C0 controls (tab excepted), DEL and the C1 controls: never wanted in a name
 # or a subject, and CR/LF/NUL are what breaks the parsers.
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Every control character, tab included: never part of a file name.
+_PART_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Far above any real list of recipients (a thousand addresses), and parsed in
 # well under a second even in the parser's worst case.
 MAX_ADDRESS_HEADER = 64 * 1024
@@ -74,6 +81,16 @@ def defuse_headers(message: email.message.Message) -> list[str]:
         for name, value in defused:
             message.set_raw(name, value)
     return rewritten
+
+
+def clean_part_text(value: str) -> str:
+    """A text taken from a MIME part's headers (a file name, a content id),
+    without its control characters (NUL, line breaks, tabs, DEL, C1).
+
+    :param value: the decoded value, as ``Message.get_filename`` gives it
+    :return: the value without those characters (may be empty)
+    """
+    return _PART_CONTROLS.sub("", value)
 
 
 def _defuse_value(name, value):

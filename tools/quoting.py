@@ -61,6 +61,8 @@ extend than any of those libraries.
 
 import re
 
+from .html_text import HIDDEN_MARK
+
 # Lines longer than this are text: no client writes a header this long, and
 # the patterns below only ever see this much of a line (a bounded cost).
 MAX_HEADER_LENGTH = 400
@@ -281,10 +283,13 @@ def cut_quoted_history(text: str) -> str:
     stand in a dated attribution), greetings, signatures ("-- ", "Sent from
     my iPhone") and whatever follows them.
 
-    :param text: the plain text of a mail body, lines separated by newlines
+    :param text: the plain text of a mail body, lines separated by newlines;
+        a line may end with ``html_text.HIDDEN_MARK``, which is kept
     :return: the new text, without trailing blank lines or spaces
     """
-    lines = text.splitlines()
+    written = text.splitlines()
+    # Lines are judged without html_text's mark of hidden text, and kept with it.
+    lines = [line.removesuffix(HIDDEN_MARK) for line in written]
     field_names = _FieldNames(lines)
     kept = []
     number = 0
@@ -294,7 +299,7 @@ def cut_quoted_history(text: str) -> str:
             number += 1
             continue
         if _is_plain(line, lines[number + 1] if number + 1 < len(lines) else ""):
-            kept.append(line)
+            kept.append(written[number])
             number += 1
             continue
         header_size = _attribution_size(lines, number)
@@ -303,7 +308,7 @@ def cut_quoted_history(text: str) -> str:
         elif header_size or _starts_history(lines, number, field_names):
             break
         else:
-            kept.append(line)
+            kept.append(written[number])
             number += 1
     return "\n".join(kept).rstrip()
 

@@ -123,7 +123,7 @@ def tool_functions(tools_package):
         "quoting.cut_quoted_history": quoting.cut_quoted_history,
         "html_text.html_to_text": html_text.html_to_text,
         "html_to_text + cut": lambda text: quoting.cut_quoted_history(
-            html_text.html_to_text(text)
+            html_text.html_to_text(text, mark_hidden=True)
         ),
         "command_block.may_hold_commands": command_block.may_hold_commands,
         "command_block.parse_commands": command_block.parse_commands,
