@@ -559,7 +559,14 @@ class HelpdeskMailgateCommand(models.AbstractModel):
 
         The setting is installed at 0.25 h, as in Integria; Odoo's settings
         screen stores 0 by removing the parameter, so an absent one means 0.
+        It is rounded as a work unit stores its hours: a setting that rounds
+        to 0 (0.001) or is negative logs no time, instead of failing every
+        follow-up on the work unit's positive-hours check.
         """
-        return self.env["ir.config_parameter"]._mailgate_get(
-            "helpdesk_mgmt_mailgate.default_time_used", float
+        hours = round(
+            self.env["ir.config_parameter"]._mailgate_get(
+                "helpdesk_mgmt_mailgate.default_time_used", float
+            ),
+            command_block.HOURS_DIGITS,
         )
+        return hours if hours > 0 else 0.0

@@ -147,6 +147,20 @@ class TestPoisonMail(MailgateCase):
         self.assertFalse(answers)
         self.assertEqual(ticket.workunit_ids.hours, 0.01)
 
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_default_time_rounding_to_zero_logs_nothing(self):
+        """A default time setting that rounds to 0 h (or is negative) logs no
+        work unit; the follow-up is a comment, not a failed mail."""
+        ticket = self.open_ticket("Tiempo por defecto casi nulo")
+        params = self.env["ir.config_parameter"].sudo()
+        for value in ("0.001", "-1"):
+            with self.subTest(value=value):
+                params.set_param("helpdesk_mgmt_mailgate.default_time_used", value)
+                comment, __, log = self._reply_with_answer(ticket, "Sigo con ello.")
+                self.assertEqual(log.state, "updated", log.error)
+                self.assertIn("Sigo con ello.", comment.body)
+                self.assertFalse(ticket.workunit_ids)
+
     # Hidden blocks
 
     @mute_logger(*GATEWAY_LOGGERS)
