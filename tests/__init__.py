@@ -1,5 +1,6 @@
 from . import test_unit_adversarial
 from . import test_unit_authentication
+from . import test_unit_bounds
 from . import test_unit_charset
 from . import test_unit_command_block
 from . import test_unit_display
