@@ -25,3 +25,4 @@ from . import test_sender_rights
 from . import test_hostile_commands
 from . import test_timesheet
 from . import test_templates
+from . import test_poison_mail
