@@ -137,3 +137,12 @@ class TestBoundMail(TestCase):
     def test_no_limit(self):
         raw = flood(600)
         self.assertIs(bound_mail(raw, Limits(0, 0, 0, 0)).raw, raw)
+
+    def test_huge_address_header_is_kept(self):
+        """A To header of a megabyte is the gateway's to cut (header_safety),
+        after its last whole address: the header limit keeps it."""
+        to = b"To: soporte@example.com, " + b"<a@b.cc>" * 130_000 + b"\r\n"
+        raw = HEAD.replace(b"To: soporte@example.com\r\n", to) + b"\r\nHola.\r\n"
+        bounded = bound_mail(raw)
+        self.assertIn(b"soporte@example.com", bounded.raw)
+        self.assertEqual(bounded.header_bytes_dropped, 0)
