@@ -36,5 +36,6 @@
     },
     "development_status": "Alpha",
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

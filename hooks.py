@@ -39,6 +39,12 @@ def post_init_hook(env):
     record_template_digests(env.cr)
 
 
+def uninstall_hook(env):
+    """Drop the table of mails being processed (helpdesk.mailgate.log's
+    ``STARTS_TABLE``), which no model owns."""
+    env.cr.execute("DROP TABLE IF EXISTS helpdesk_mailgate_log_start")
+
+
 def _templates(cr):
     """``{xml id name: (template id, digest, never written)}`` of the
     addon's mail templates."""

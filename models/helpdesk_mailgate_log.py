@@ -1,9 +1,11 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+import contextlib
 import logging
 from datetime import timedelta
 
+import odoo
 from odoo import api, fields, models
 from odoo.tools import SQL, email_normalize
 from odoo.tools.mail import decode_message_header
@@ -13,6 +15,11 @@ from ..tools.headers import parse_headers, without_nul
 _logger = logging.getLogger(__name__)
 
 PURGED_STATES = ("created", "updated", "ignored")
+# Which mails are being processed: one row per raw mail (its SHA-256), with
+# the transaction that last started it and how many starts in a row ended
+# without that transaction ending (helpdesk.mailgate.log._mailgate_start).
+STARTS_TABLE = "helpdesk_mailgate_log_start"
+STARTS_KEPT_DAYS = 2
 
 
 class HelpdeskMailgateLog(models.Model):
@@ -69,6 +76,118 @@ class HelpdeskMailgateLog(models.Model):
     )
     attempts = fields.Integer(default=1, help="How many times the mail was tried.")
 
+    def init(self):
+        super().init()
+        self.env.cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS %s (
+                       digest varchar PRIMARY KEY,
+                       attempts integer NOT NULL,
+                       txid bigint NOT NULL,
+                       date timestamp NOT NULL DEFAULT (now() at time zone 'utc'))""",
+                SQL.identifier(STARTS_TABLE),
+            )
+        )
+
+    # ------------------------------------------------------------
+    # Interrupted processing
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mailgate_start(self, digest):
+        """Note, committed at once on a cursor of its own, that this
+        transaction starts processing the mail of SHA-256 ``digest``; return
+        how many starts in a row it has had, this one included, whose
+        transaction never ended.
+
+        A worker killed in the middle of a mail (a time limit, the OOM
+        killer) commits nothing, not even the mail's failed record: the same
+        mail would come first on every run, forever. The note records the
+        transaction (``txid_current()``); at the next start, PostgreSQL says
+        whether that transaction committed (the mail's outcome is in: the
+        count starts again), aborted (the worker died: one more), or is
+        still running (another worker has the same mail now: unchanged). A
+        start in the same transaction (reprocessing, tests) starts again.
+        Nothing is written in the mail's own transaction, so the log keeps
+        one record per mail. A failure to note is logged and counts as a
+        first start: the note never stops a mail.
+
+        :param str digest: the raw mail's SHA-256, hex
+        :return: the number of starts, at least 1
+        """
+        self.env.cr.execute("SELECT txid_current()")
+        txid = self.env.cr.fetchone()[0]
+        try:
+            with self._mailgate_start_cursor() as cr:
+                cr.execute(
+                    SQL(
+                        """SET LOCAL lock_timeout = '10s';
+                           INSERT INTO %(table)s AS start (digest, attempts, txid)
+                           VALUES (%(digest)s, 1, %(txid)s)
+                           ON CONFLICT (digest) DO UPDATE SET
+                               attempts = CASE
+                                   WHEN start.txid = EXCLUDED.txid THEN 1
+                                   WHEN txid_status(start.txid) = 'aborted'
+                                       THEN start.attempts + 1
+                                   WHEN txid_status(start.txid) = 'in progress'
+                                       THEN start.attempts
+                                   ELSE 1 END,
+                               txid = EXCLUDED.txid,
+                               date = now() at time zone 'utc'
+                           RETURNING attempts""",
+                        table=SQL.identifier(STARTS_TABLE),
+                        digest=digest,
+                        txid=txid,
+                    )
+                )
+                return cr.fetchone()[0]
+        except Exception:  # never stop a mail for its note
+            _logger.warning(
+                "Helpdesk mail gateway: could not note the start of mail %s",
+                digest,
+                exc_info=True,
+            )
+            return 1
+
+    @api.model
+    def _mailgate_unstart(self, digest):
+        """Forget the last start of a mail whose transaction is rolled back
+        to be retried (a concurrency error): it was not interrupted."""
+        try:
+            with self._mailgate_start_cursor() as cr:
+                cr.execute(
+                    SQL(
+                        "UPDATE %s SET attempts = greatest(attempts - 1, 0)"
+                        " WHERE digest = %s",
+                        SQL.identifier(STARTS_TABLE),
+                        digest,
+                    )
+                )
+        except Exception:  # the note is a help, never a reason to fail
+            _logger.warning(
+                "Helpdesk mail gateway: could not forget the start of mail %s",
+                digest,
+                exc_info=True,
+            )
+
+    @api.model
+    def _mailgate_start_cursor(self):
+        """A cursor of its own, committed at once, for the notes of started
+        mails; in a test, the test's own transaction: a test is rolled back,
+        and a note committed outside it would take every test's rollback for
+        an interrupted processing."""
+        if odoo.modules.module.current_test:
+            return contextlib.nullcontext(self.env.cr)
+        return self.env.registry.cursor()
+
+    @api.model
+    def _mailgate_interrupted_reason(self):
+        return self.env._(
+            "Processing was interrupted twice (the worker was stopped while "
+            "processing this mail, e.g. by a time limit or lack of memory): it is "
+            "not tried again until a manager reprocesses it."
+        )
+
     # ------------------------------------------------------------
     # Recording
     # ------------------------------------------------------------
@@ -110,17 +229,18 @@ class HelpdeskMailgateLog(models.Model):
         return self._mailgate_insert(values)
 
     @api.model
-    def _mailgate_record_failure(self, raw, model, error):
+    def _mailgate_record_failure(self, raw, model, error=None, reason=None):
         """Keep a mail whose processing raised, whole, with the error.
 
         :param bytes raw: the mail as received;
         :param str model: the fallback model it was processed with;
         :param Exception error: what was raised;
+        :param str reason: why the mail failed, when nothing was raised
         :return: the ``failed`` log record
         """
         headers = parse_headers(raw)
         message_id = _header(headers, "Message-Id")
-        reason = f"{type(error).__name__}: {error}"
+        reason = reason or f"{type(error).__name__}: {error}"
         earlier = self._mailgate_failed_record(message_id)
         if earlier:
             earlier.sudo().write(
@@ -250,7 +370,15 @@ class HelpdeskMailgateLog(models.Model):
     @api.model
     def _cron_purge(self):
         """Delete old records of processed mails; failed and rejected ones
-        stay until a manager deletes them."""
+        stay until a manager deletes them. The notes of started mails go
+        after two days."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE date < %s",
+                SQL.identifier(STARTS_TABLE),
+                fields.Datetime.now() - timedelta(days=STARTS_KEPT_DAYS),
+            )
+        )
         days = self._mailgate_retention_days()
         if days <= 0:
             return

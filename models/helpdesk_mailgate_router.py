@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from odoo import api, models
 from odoo.tools import SQL, email_normalize, formataddr
 
-from ..tools import headers, reference
+from ..tools import bounds, headers, reference
 from ..tools.display import visible
 from ..tools.headers import MESSAGE_DICT_KEY
 
@@ -131,7 +131,53 @@ class HelpdeskMailgateRouter(models.AbstractModel):
             subject=msg_dict.get("subject") or "",
             date=msg_dict.get("date") or "",
             email_from=msg_dict.get("email_from") or "",
+            dropped=self._bound_notes(self.env.context.get("helpdesk_mailgate_bounds")),
         )
+
+    @api.model
+    def _bound_notes(self, bounded):
+        """One note per thing the gateway did not read of a mail past its
+        limits (``bounds.BoundedMail``, None for a mail within them)."""
+        if bounded is None:
+            return ()
+        notes = []
+        if bounded.parts_dropped:
+            notes.append(
+                self.env._(
+                    "%(count)s MIME part(s) of the mail were not read: a mail is "
+                    "read up to %(limit)s parts.",
+                    count=bounded.parts_dropped,
+                    limit=bounds.MAX_PARTS,
+                )
+            )
+        if bounded.attachments_dropped:
+            notes.append(
+                self.env._(
+                    "%(count)s attachment(s) were not stored: a mail keeps at most "
+                    "%(limit)s attachments.",
+                    count=bounded.attachments_dropped,
+                    limit=bounds.MAX_ATTACHMENTS,
+                )
+            )
+        if bounded.flattened:
+            notes.append(
+                self.env._(
+                    "The mail was nested %(depth)s levels deep: its parts below "
+                    "level %(limit)s were read as one list.",
+                    depth=bounded.depth,
+                    limit=bounds.MAX_DEPTH,
+                )
+            )
+        if bounded.header_bytes_dropped:
+            notes.append(
+                self.env._(
+                    "%(size)s KB of header fields were not read: a header block "
+                    "is read up to %(limit)s KB.",
+                    size=bounded.header_bytes_dropped // 1024,
+                    limit=bounds.MAX_HEADER_BYTES // 1024,
+                )
+            )
+        return tuple(notes)
 
     @api.model
     def _gateway_facts(self, msg_dict):

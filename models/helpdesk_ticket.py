@@ -99,7 +99,8 @@ class HelpdeskTicket(models.Model):
             values.setdefault("partner_id", sender.partner.id)
             values.setdefault("partner_name", sender.partner.name)
         attachments = router._attachments(msg_dict.get("attachments"), team)
-        body = self._mailgate_with_notes(msg_dict.get("body"), attachments.dropped)
+        dropped = facts.dropped + attachments.dropped
+        body = self._mailgate_with_notes(msg_dict.get("body"), dropped)
         masked = self._mailgate_mask(body)
         # The portal token is otherwise written on the ticket's first
         # notification: two replies processed at once would both write it.
@@ -122,7 +123,7 @@ class HelpdeskTicket(models.Model):
         if outcome.applied:
             ticket.sudo().description = outcome.body
         answering._mailgate_answer_sender(
-            facts, outcome.problems, attachments.dropped, outcome.not_done
+            facts, outcome.problems, dropped, outcome.not_done
         )
         other_queues = team._mailgate_other_queues(facts) if team else team
         if other_queues:
@@ -133,7 +134,7 @@ class HelpdeskTicket(models.Model):
                 )
             )
         self._mailgate_log_outcome(
-            facts, "created", ticket, outcome, notes + list(attachments.dropped)
+            facts, "created", ticket, outcome, notes + list(dropped)
         )
         if sender.partner:
             msg_dict["author_id"] = sender.partner.id
@@ -155,7 +156,8 @@ class HelpdeskTicket(models.Model):
         facts = router._facts(msg_dict)
         notes = router._subscribe_participants(self, facts)
         attachments = router._attachments(msg_dict.get("attachments"), self.team_id)
-        body = self._mailgate_with_notes(msg_dict.get("body"), attachments.dropped)
+        dropped = facts.dropped + attachments.dropped
+        body = self._mailgate_with_notes(msg_dict.get("body"), dropped)
         commands = self.env["helpdesk.mailgate.command"]
         if facts.automatic:
             notes.append(
@@ -172,10 +174,10 @@ class HelpdeskTicket(models.Model):
                 answering, facts, user, author, body, self._mailgate_mask(body)
             )
             answering._mailgate_answer_sender(
-                facts, outcome.problems, attachments.dropped, outcome.not_done
+                facts, outcome.problems, dropped, outcome.not_done
             )
         self._mailgate_log_outcome(
-            facts, "updated", self, outcome, notes + list(attachments.dropped)
+            facts, "updated", self, outcome, notes + list(dropped)
         )
         msg_dict.update(body=outcome.body, attachments=attachments.kept)
         if facts.automatic:
@@ -211,8 +213,8 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _mailgate_with_notes(self, body, notes):
-        """``body`` (HTML) with ``notes`` (the attachments not stored) said at
-        its end, in italics."""
+        """``body`` (HTML) with ``notes`` (what of the mail was not read, the
+        attachments not stored) said at its end, in italics."""
         if not notes:
             return body
         return Markup(body or "") + Markup("<p><i>%s</i></p>") % Markup("<br/>").join(

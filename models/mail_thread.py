@@ -1,15 +1,22 @@
 # Copyright 2026 helpdesk_mgmt_mailgate contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import ast
+import dataclasses
+import hashlib
 import logging
 
 from odoo import api, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..tools import charset, header_safety, headers
+from ..tools import bounds, charset, header_safety, headers
 from ..tools.automatic import is_automatic_mail
 
 _logger = logging.getLogger(__name__)
+
+# A mail whose processing was started this many times without its
+# transaction ending (a killed worker, the OOM killer) is not tried again: it
+# is kept as failed (helpdesk.mailgate.log._mailgate_start).
+MAX_STARTS = 2
 
 
 class MailThread(models.AbstractModel):
@@ -69,12 +76,27 @@ class MailThread(models.AbstractModel):
         # A flag, the same for every mail: the mail's own facts travel in its
         # message dict, so the environments of one mail serve the next.
         this = self.with_context(helpdesk_mailgate=True)
+        bounded = bounds.bound_mail(raw)
+        if bounded.changed:
+            this = this._mailgate_bounded(bounded)
+        digest = hashlib.sha256(raw).hexdigest()
+        if log_model._mailgate_start(digest) > MAX_STARTS:
+            _logger.warning(
+                "Helpdesk mail gateway: a mail of %s bytes was interrupted twice "
+                "while being processed; kept in the mail log, not tried again",
+                len(raw),
+            )
+            return False, log_model._mailgate_record_failure(
+                raw, model, reason=log_model._mailgate_interrupted_reason()
+            )
         try:
             with self.env.cr.savepoint():
                 return super(MailThread, this).message_process(
-                    model, raw, **kwargs
+                    model, bounded.raw, **kwargs
                 ), log_model
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Rolled back to be retried: not an interrupted processing.
+            log_model._mailgate_unstart(digest)
             raise
         except Exception as error:
             _logger.exception(
@@ -83,6 +105,28 @@ class MailThread(models.AbstractModel):
                 len(raw),
             )
             return False, log_model._mailgate_record_failure(raw, model, error)
+
+    @api.model
+    def _mailgate_bounded(self, bounded):
+        """This model, for a mail past the limits of tools/bounds.py, with
+        what was dropped of it in the context, where the router reads the
+        notes for the comment, the log and the answer (the mail's own
+        environment: such mails are rare)."""
+        _logger.warning(
+            "Helpdesk mail gateway: a mail of %s bytes, %s parts, %s levels deep "
+            "was cut to its limits: %s parts and %s attachments dropped, %s bytes "
+            "of headers dropped%s",
+            len(bounded.raw),
+            bounded.parts,
+            bounded.depth,
+            bounded.parts_dropped,
+            bounded.attachments_dropped,
+            bounded.header_bytes_dropped,
+            ", deeper parts flattened" if bounded.flattened else "",
+        )
+        return self.with_context(
+            helpdesk_mailgate_bounds=dataclasses.replace(bounded, raw=b"")
+        )
 
     @api.model
     def message_parse(self, message, save_original=False):

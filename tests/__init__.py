@@ -1,5 +1,6 @@
 from . import test_unit_adversarial
 from . import test_unit_authentication
+from . import test_unit_bounds
 from . import test_unit_charset
 from . import test_unit_command_block
 from . import test_unit_display
@@ -25,3 +26,4 @@ from . import test_hostile_commands
 from . import test_timesheet
 from . import test_templates
 from . import test_poison_mail
+from . import test_bounded_mail

@@ -76,6 +76,9 @@ class MailFacts:
         address answers go to
     :param from_gateway: whether Odoo's gateway parsed the mail (False for a
         ``message_new``/``message_update`` called with a message dict alone)
+    :param dropped: one note per thing of the mail the gateway did not read
+        (past the limits of tools/bounds.py), for the comment, the log and
+        the answer to the sender
     """
 
     sender: str
@@ -88,6 +91,7 @@ class MailFacts:
     date: str = ""
     email_from: str = ""
     from_gateway: bool = True
+    dropped: tuple[str, ...] = ()
 
     @property
     def recipient_addresses(self) -> tuple[str, ...]:

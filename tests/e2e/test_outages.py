@@ -423,3 +423,91 @@ def test_smtp_down_while_sending(
     assert len(answers) == 1, [m["Subject"] for __, __, m in received]
     assert len(replies) == 1, [m["Subject"] for __, __, m in received]
     assert not still
+
+
+def _wait_for_killed_transactions(db, timeout=60):
+    """Wait until no transaction of a killed Odoo is left running (its
+    backend ends it once it has the lock it waited for)."""
+    watcher = _connect(db)
+    watcher.autocommit = True
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with watcher.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                    "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+                    [db],
+                )
+                if not cr.fetchone()[0]:
+                    return
+            time.sleep(0.2)
+    finally:
+        watcher.close()
+
+
+def test_mail_interrupted_twice_is_kept_as_failed(
+    odoo_db, helpdesk, mailbox, fetch, odoo_server, outage_setup, matrix
+):
+    """A mail whose processing was killed twice is kept as failed, with its
+    raw source and that reason, at the third fetch; the mail behind it goes
+    through in the same fetch."""
+    customer = formataddr(("Carla Cliente", helpdesk.customer_email))
+    poison_id = new_message_id("customer.example.com")
+    after_id = new_message_id("customer.example.com")
+    mailbox.append(
+        make_mail(
+            customer,
+            outage_setup["held_queue"],
+            "Matado dos veces",
+            "Este correo mata al proceso.\n",
+            message_id=poison_id,
+        )
+    )
+    mailbox.append(
+        make_mail(
+            customer,
+            helpdesk.queue,
+            "Tras el correo matado",
+            "Este va detrás.\n",
+            message_id=after_id,
+        )
+    )
+    for __ in range(2):
+        held = HeldTeam(odoo_db.db, outage_setup["held_team_id"])
+        try:
+            thread, outcome = _fetch_now(odoo_server, helpdesk)
+            held.wait_for_waiter()
+            odoo_server.kill()
+        finally:
+            held.release()
+        thread.join(timeout=120)
+        assert "error" in outcome, "the killed fetch did not fail"
+        odoo_server.start()
+        _wait_for_killed_transactions(odoo_db.db)
+    fetch()  # the third run
+    with odoo_db.env() as env:
+        log = env["helpdesk.mailgate.log"].search([("message_id", "=", poison_id)])
+        assert log.state == "failed", log.error
+        assert "interrupted twice" in log.error
+        assert log.raw_source
+        assert not env["helpdesk.ticket"].search_count(
+            [("name", "=", "Matado dos veces")]
+        )
+        after = env["helpdesk.ticket"].search([("name", "=", "Tras el correo matado")])
+        assert len(after) == 1
+    assert mailbox.unseen_count() == 0
+    matrix.append(
+        (
+            "Odoo SIGKILL twice",
+            {
+                "mails": 2,
+                "tickets": 1,
+                "comments": 0,
+                "failed": 1,
+                "sent": 0,
+                "lost": 0,
+                "twice": 0,
+            },
+        )
+    )
