@@ -176,3 +176,40 @@ Content-Transfer-Encoding: 8bit
 
 <html><body>{body}</body></html>
 """
+
+
+def part_flood(head, text, count):
+    """A raw mail of header lines ``head`` (bytes, no blank line) whose
+    ``multipart/mixed`` body holds ``text`` and ``count`` one-byte attachments."""
+    part = (
+        b"--BND\r\nContent-Type: text/plain\r\n"
+        b'Content-Disposition: attachment; filename="f%d.txt"\r\n\r\nx\r\n'
+    )
+    return b"".join(
+        [
+            head,
+            b'Content-Type: multipart/mixed; boundary="BND"\r\n\r\n',
+            b"--BND\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+            text.encode() + b"\r\n",
+            *(part % index for index in range(count)),
+            b"--BND--\r\n",
+        ]
+    )
+
+
+def nested(head, text, depth):
+    """A raw mail of header lines ``head`` whose ``text`` lies ``depth``
+    ``multipart/mixed`` levels deep."""
+    return b"".join(
+        [
+            head,
+            *(
+                b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n'
+                % (level, level)
+                for level in range(depth)
+            ),
+            b"Content-Type: text/plain; charset=utf-8\r\n\r\n",
+            text.encode() + b"\r\n",
+            *(b"--b%d--\r\n" % level for level in reversed(range(depth))),
+        ]
+    )

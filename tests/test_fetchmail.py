@@ -178,6 +178,33 @@ class TestFetchmail(MailgateCase):
             [("cron_id", "=", self.env.ref("mail.ir_cron_mail_gateway_action").id)]
         )
 
+    @mute_logger(*FETCH_LOGGERS)
+    def test_poison_mails_do_not_block_the_fetch(self):
+        """A 25 000-part mail and a 5 000-deep one are bounded: over IMAP
+        they become tickets and the good mail behind them arrives in the same
+        fetch, every mail seen."""
+
+        def head(subject):
+            return (
+                f"From: Carla <carla@customer.example.com>\r\n"
+                f"To: {self.queue_support}\r\nSubject: {subject}\r\n"
+                f"Message-ID: {self.new_message_id()}\r\nMIME-Version: 1.0\r\n"
+            ).encode()
+
+        mailbox = FakeImapMailbox(
+            [
+                data.part_flood(head("Inundación por IMAP"), "Texto", 25000),
+                data.nested(head("Anidado por IMAP"), "Texto", 5000),
+            ]
+            + self._mails("Bueno tras el veneno")
+        )
+        self._fetch(self._server("imap"), mailbox)
+        for subject in ("Inundación por IMAP", "Anidado por IMAP"):
+            self.assertEqual(self.mail_log(subject).state, "created", subject)
+        self.assertTrue(self._ticket("Bueno tras el veneno"))
+        flags = [message["flags"] for message in mailbox.messages]
+        self.assertEqual(flags, [{"\\Seen"}] * 3)
+
     def test_protocols_dispatch_by_name(self):
         """A helpdesk server is fetched by the method named after its
         connection type; a type without one is left to Odoo."""
