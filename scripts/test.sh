@@ -160,7 +160,7 @@ every_tier() {
     for name in "${failed[@]}"; do
         say "  $name (full output: $RUN/tier-$name.log):"
         grep -aE '^(FAILED|ERROR) |: (FAIL|ERROR): |^[a-z_.]*: .*(failed|ran no test|did not)' \
-            "$RUN/tier-$name.log" | sed -E 's/^[0-9-]+ [0-9:,]+ [0-9]+ ERROR [^ ]+ //; s/^/    /' \
+            "$RUN/tier-$name.log" | grep -v ' 0 failed$' | sed -E 's/^[0-9-]+ [0-9:,]+ [0-9]+ ERROR [^ ]+ //; s/^/    /' \
             | sort -u | head -n 50
     done
     return 1

@@ -141,7 +141,7 @@ class TestBoundedMail(MailgateCase):
         a manager's reprocessing then processes it."""
         raw, message_id = self._nested("Interrumpido dos veces", 3)
         self._interrupted(raw, 2)
-        result, __ = self._push(raw)
+        result = self._push(raw)
         self.assertFalse(result)
         log = self._log(message_id)
         self.assertEqual(log.state, "failed")
@@ -162,5 +162,5 @@ class TestBoundedMail(MailgateCase):
         """Interrupted once, a mail is tried again and processed."""
         raw, message_id = self._nested("Interrumpido una vez", 3)
         self._interrupted(raw, 1)
-        self.assertTrue(self._push(raw)[0])
+        self.assertTrue(self._push(raw))
         self.assertEqual(self._log(message_id).state, "created")
