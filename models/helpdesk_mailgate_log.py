@@ -109,7 +109,10 @@ class HelpdeskMailgateLog(models.Model):
         still running (another worker has the same mail now: unchanged). A
         start in the same transaction (reprocessing, tests) starts again.
         Nothing is written in the mail's own transaction, so the log keeps
-        one record per mail. A failure to note is logged and counts as a
+        one record per mail. The note's commit does not wait for the WAL to
+        reach the disk (``synchronous_commit = off``): every helpdesk mail
+        pays for it, and a note lost with PostgreSQL itself only gives a
+        mail one more try. A failure to note is logged and counts as a
         first start: the note never stops a mail.
 
         :param str digest: the raw mail's SHA-256, hex
@@ -122,6 +125,7 @@ class HelpdeskMailgateLog(models.Model):
                 cr.execute(
                     SQL(
                         """SET LOCAL lock_timeout = '10s';
+                           SET LOCAL synchronous_commit = off;
                            INSERT INTO %(table)s AS start (digest, attempts, txid)
                            VALUES (%(digest)s, 1, %(txid)s)
                            ON CONFLICT (digest) DO UPDATE SET
