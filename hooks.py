@@ -104,9 +104,10 @@ def unlock_unedited_templates(cr):
     :return: the xml id names unlocked
     """
     recorded = _get_parameter(cr, DIGESTS_PARAMETER)
+    templates = _templates(cr)
     unlocked = [
         name
-        for name, (__, digest, never_written) in _templates(cr).items()
+        for name, (__, digest, never_written) in templates.items()
         if (recorded.get(name) == digest if recorded is not None else never_written)
     ]
     if recorded is None:
@@ -115,7 +116,7 @@ def unlock_unedited_templates(cr):
         _set_parameter(
             cr,
             DIGESTS_PARAMETER,
-            {name: None for name in _templates(cr) if name not in unlocked},
+            {name: None for name in templates if name not in unlocked},
         )
     if unlocked:
         cr.execute(
