@@ -110,6 +110,24 @@ def _connect(db):
     return psycopg2.connect(dbname=db, **info)
 
 
+def _wait_for_count(db, query, done, failure, timeout=60):
+    """Poll ``query`` (a count, with the database name as its parameter)
+    until ``done(count)``; fail with ``failure`` after ``timeout`` seconds."""
+    watcher = _connect(db)
+    watcher.autocommit = True
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with watcher.cursor() as cr:
+                cr.execute(query, [db])
+                if done(cr.fetchone()[0]):
+                    return
+            time.sleep(0.2)
+        raise AssertionError(failure)
+    finally:
+        watcher.close()
+
+
 class HeldTeam:
     """A row lock on a team: Odoo processing a mail for it waits."""
 
@@ -122,25 +140,15 @@ class HeldTeam:
                 [team_id],
             )
 
-    def wait_for_waiter(self, timeout=60):
+    def wait_for_waiter(self):
         """Wait until another session waits for a lock in the database."""
-        watcher = _connect(self.db)
-        watcher.autocommit = True
-        try:
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                with watcher.cursor() as cr:
-                    cr.execute(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = %s AND wait_event_type = 'Lock'",
-                        [self.db],
-                    )
-                    if cr.fetchone()[0]:
-                        return
-                time.sleep(0.2)
-            raise AssertionError("Odoo never reached the held mail")
-        finally:
-            watcher.close()
+        _wait_for_count(
+            self.db,
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = %s AND wait_event_type = 'Lock'",
+            lambda count: count > 0,
+            "Odoo never reached the held mail",
+        )
 
     def release(self):
         try:
@@ -425,25 +433,16 @@ def test_smtp_down_while_sending(
     assert not still
 
 
-def _wait_for_killed_transactions(db, timeout=60):
+def _wait_for_killed_transactions(db):
     """Wait until no transaction of a killed Odoo is left running (its
     backend ends it once it has the lock it waited for)."""
-    watcher = _connect(db)
-    watcher.autocommit = True
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with watcher.cursor() as cr:
-                cr.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                    "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
-                    [db],
-                )
-                if not cr.fetchone()[0]:
-                    return
-            time.sleep(0.2)
-    finally:
-        watcher.close()
+    _wait_for_count(
+        db,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+        "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+        lambda count: count == 0,
+        "a killed Odoo's transaction is still running",
+    )
 
 
 def test_mail_interrupted_twice_is_kept_as_failed(
